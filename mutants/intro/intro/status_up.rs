@@ -1,0 +1,3 @@
+pub fn health_body(version: &str) -> String {
+    format!(r#"{{"status":"up","version":"{version}"}}"#)
+}

@@ -1,0 +1,368 @@
+//! The one-shot learner commands: init, run, check, hint, list, reset, solution.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Mutex, mpsc};
+use std::thread;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::course::{Course, Exercise};
+use crate::grader::{self, Submission, Toolchain, Verdict};
+use crate::ui::{self, Theme, json, link};
+use crate::workspace::{DEFAULT_DIR, Workspace};
+
+/// Never set: one-shot commands are not cancelled.
+pub static NOT_CANCELLED: AtomicBool = AtomicBool::new(false);
+
+pub fn current_workspace() -> Result<Workspace> {
+    let cwd = std::env::current_dir().context("reading the current directory")?;
+    Workspace::find_or_explain(&cwd)
+}
+
+/// Grades the learner's file of `ex` in `ws`.
+pub fn grade_exercise(
+    ws: &Workspace,
+    toolchain: &Toolchain,
+    ex: &Exercise,
+    cancel: &AtomicBool,
+) -> Result<Option<Verdict>> {
+    let file = ws.exercise_path(ex);
+    if !file.is_file() {
+        bail!(
+            "{} is missing; `backlings reset {}` restores the stub (backups of your versions are in .backlings/backups/)",
+            ex.rel_path(),
+            ex.name
+        );
+    }
+    let checks = ws.course.checks(ex)?;
+    let cache = ws.cache_dir(ex);
+    let sub = Submission {
+        name: &ex.name,
+        file: &file,
+        display_root: &ws.root,
+        checks: &checks,
+        time_limit: ex.time_limit,
+        cache_dir: Some(&cache),
+    };
+    grader::grade(toolchain, &sub, cancel)
+}
+
+/// Records a verdict in the progress state; returns the next exercise after a pass.
+pub fn record(ws: &Workspace, ex: &Exercise, verdict: &Verdict) -> Result<Option<String>> {
+    if verdict.passed() {
+        ws.record_pass(ex)
+    } else {
+        ws.record_failure(ex)?;
+        Ok(None)
+    }
+}
+
+pub fn init(path: Option<PathBuf>, course_dir: Option<PathBuf>) -> Result<ExitCode> {
+    let course = match &course_dir {
+        Some(dir) => Course::from_dir(dir)?,
+        None => Course::builtin()?,
+    };
+    let path = path.unwrap_or_else(|| PathBuf::from(DEFAULT_DIR));
+    let ws = Workspace::init(&path, course)?;
+    print_welcome(&ws, &path);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn print_welcome(ws: &Workspace, shown: &Path) {
+    let theme = Theme::stdout();
+    println!(
+        "{} a workspace with {} exercises at {}\n",
+        theme.good.apply_to("Created"),
+        ws.course.exercises.len(),
+        link(&shown.display().to_string(), &ws.root)
+    );
+    println!("{}\n", ws.course.welcome_message.trim());
+    println!("Next:\n    cd {}\n    backlings", shown.display());
+}
+
+pub fn run(name: &str, as_json: bool) -> Result<ExitCode> {
+    let ws = current_workspace()?;
+    let ex = ws.course.find(name)?.clone();
+    let toolchain = Toolchain::discover()?;
+    let verdict = grade_exercise(&ws, &toolchain, &ex, &NOT_CANCELLED)?.expect("never cancelled");
+    let next = record(&ws, &ex, &verdict)?;
+    if as_json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json::results(&verdict))?
+        );
+    } else {
+        let theme = Theme::stdout();
+        println!(
+            "{} {}",
+            theme.heading.apply_to(&ex.name),
+            link(&ex.rel_path(), &ws.exercise_path(&ex))
+        );
+        print!("{}", ui::render_verdict(&verdict, &theme));
+        if verdict.passed() {
+            println!(
+                "Reference solution: {}",
+                link(&ex.solution_rel_path(), &ws.solution_path(&ex))
+            );
+            match next.and_then(|n| ws.course.find(&n).ok()) {
+                Some(next) => println!(
+                    "Next: {} {}",
+                    next.name,
+                    link(&next.rel_path(), &ws.exercise_path(next))
+                ),
+                None => println!("\n{}", ws.course.final_message.trim()),
+            }
+        }
+    }
+    Ok(if verdict.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+pub fn check(as_json: bool) -> Result<ExitCode> {
+    let ws = current_workspace()?;
+    let toolchain = Toolchain::discover()?;
+    let exercises = &ws.course.exercises;
+    let bar = if as_json || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(exercises.len() as u64)
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} grading [{bar:30}] {pos}/{len} {msg}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    let results = parallel_map(exercises, &bar, |ex| {
+        grade_exercise(&ws, &toolchain, ex, &NOT_CANCELLED)
+    });
+    bar.finish_and_clear();
+
+    let mut verdicts = Vec::with_capacity(exercises.len());
+    for (ex, result) in exercises.iter().zip(results) {
+        let verdict = result?.expect("never cancelled");
+        record(&ws, ex, &verdict)?;
+        verdicts.push(verdict);
+    }
+    let all_passed = verdicts.iter().all(Verdict::passed);
+    if as_json {
+        let exercises: Vec<json::ExerciseResults> = exercises
+            .iter()
+            .zip(&verdicts)
+            .map(|(ex, v)| json::ExerciseResults {
+                exercise: ex.name.clone(),
+                results: json::results(v),
+            })
+            .collect();
+        let out = json::CourseResults {
+            version: 2,
+            status: json::course_status(&exercises),
+            exercises,
+        };
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        let theme = Theme::stdout();
+        let width = exercises.iter().map(|e| e.name.len()).max().unwrap_or(0);
+        for (ex, verdict) in exercises.iter().zip(&verdicts) {
+            let mark = if verdict.passed() {
+                theme.good.apply_to("✓")
+            } else {
+                theme.bad.apply_to("✗")
+            };
+            println!(
+                "{mark} {:width$}  {}  {}",
+                ex.name,
+                verdict.headline(),
+                theme
+                    .dim
+                    .apply_to(link(&ex.rel_path(), &ws.exercise_path(ex)))
+            );
+        }
+        let passed = verdicts.iter().filter(|v| v.passed()).count();
+        println!("\n{passed}/{} exercises pass", verdicts.len());
+    }
+    Ok(if all_passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Applies `f` to every item on all cores, ticking `bar`, and returns results in input order.
+pub fn parallel_map<T: Sync, R: Send>(
+    items: &[T],
+    bar: &ProgressBar,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let workers = thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(items.len().max(1));
+    let next = Mutex::new(0usize);
+    let (tx, rx) = mpsc::channel();
+    thread::scope(|scope| {
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (next, f) = (&next, &f);
+            scope.spawn(move || {
+                loop {
+                    let i = {
+                        let mut n = next.lock().unwrap();
+                        *n += 1;
+                        *n - 1
+                    };
+                    let Some(item) = items.get(i) else { break };
+                    if tx.send((i, f(item))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        bar.enable_steady_tick(Duration::from_millis(100));
+        let mut out: Vec<Option<R>> = items.iter().map(|_| None).collect();
+        for (i, r) in rx {
+            out[i] = Some(r);
+            bar.inc(1);
+        }
+        out.into_iter()
+            .map(|r| r.expect("every item is mapped"))
+            .collect()
+    })
+}
+
+pub fn hint(name: &str) -> Result<ExitCode> {
+    let ws = current_workspace()?;
+    let ex = ws.course.find(name)?;
+    let theme = Theme::stdout();
+    if ex.hints.is_empty() {
+        println!("{} has no hints.", ex.name);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (_, shown) = ws.state_file.update(|state| {
+        let entry = state.entry(&ex.name);
+        entry.hints_shown = (entry.hints_shown + 1).min(ex.hints.len());
+        entry.hints_shown
+    })?;
+    print!("{}", render_hints(ex, shown, &theme));
+    if shown == ex.hints.len() {
+        println!("{}", theme.dim.apply_to("That was the last hint."));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The first `shown` hints of `ex`, numbered.
+pub fn render_hints(ex: &Exercise, shown: usize, theme: &Theme) -> String {
+    ex.hints
+        .iter()
+        .take(shown)
+        .enumerate()
+        .map(|(i, h)| {
+            format!(
+                "{} {}\n",
+                theme
+                    .key
+                    .apply_to(format!("Hint {}/{}:", i + 1, ex.hints.len())),
+                h
+            )
+        })
+        .collect()
+}
+
+pub fn list() -> Result<ExitCode> {
+    let ws = current_workspace()?;
+    let state = ws.state()?;
+    print!("{}", render_list(&ws, &state, &Theme::stdout()));
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn render_list(ws: &Workspace, state: &crate::state::State, theme: &Theme) -> String {
+    let exercises = &ws.course.exercises;
+    let width = exercises.iter().map(|e| e.name.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for ex in exercises {
+        let (status, style) = if state.is_done(&ex.name) {
+            ("done   ", &theme.good)
+        } else if state.current.as_deref() == Some(ex.name.as_str()) {
+            ("current", &theme.key)
+        } else {
+            ("pending", &theme.dim)
+        };
+        out.push_str(&format!(
+            "{}  {:width$}  {}  {}\n",
+            style.apply_to(status),
+            ex.name,
+            link(&ex.rel_path(), &ws.exercise_path(ex)),
+            theme.dim.apply_to(&ex.summary)
+        ));
+    }
+    let done = exercises.iter().filter(|e| state.is_done(&e.name)).count();
+    out.push_str(&format!("\n{done}/{} done\n", exercises.len()));
+    out
+}
+
+pub fn reset(name: &str, yes: bool) -> Result<ExitCode> {
+    let ws = current_workspace()?;
+    let ex = ws.course.find(name)?;
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            bail!(
+                "`backlings reset` replaces your file with the stub; pass --yes to confirm when not on a terminal"
+            );
+        }
+        print!(
+            "Replace {} with the original stub? Your version is kept as a backup. [y/N] ",
+            ex.rel_path()
+        );
+        std::io::stdout().flush()?;
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer)?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            println!("Nothing changed.");
+            return Ok(ExitCode::from(1));
+        }
+    }
+    let backup = ws.reset(ex)?;
+    let theme = Theme::stdout();
+    println!(
+        "{} {}",
+        theme.good.apply_to("Restored"),
+        link(&ex.rel_path(), &ws.exercise_path(ex))
+    );
+    if let Some(backup) = backup {
+        let shown = backup.strip_prefix(&ws.root).unwrap_or(&backup);
+        println!(
+            "Your previous version: {}",
+            link(&shown.display().to_string(), &backup)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn solution(name: &str) -> Result<ExitCode> {
+    let ws = current_workspace()?;
+    let ex = ws.course.find(name)?;
+    if !ws.state()?.is_done(&ex.name) {
+        bail!(
+            "the reference solution of {} unlocks once your version passes; `backlings hint {}` helps meanwhile",
+            ex.name,
+            ex.name
+        );
+    }
+    let theme = Theme::stdout();
+    println!(
+        "{}\n",
+        theme.dim.apply_to(format!(
+            "// {}",
+            link(&ex.solution_rel_path(), &ws.solution_path(ex))
+        ))
+    );
+    print!("{}", ws.course.solution(ex)?);
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,367 @@
+//! The course: `info.toml` plus the stub, solution, checks and mutants of every exercise.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+use toml::Spanned;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_course.rs"));
+}
+
+/// The `info.toml` format this tool reads.
+pub const FORMAT_VERSION: u32 = 1;
+/// Time a hidden-check run may take when `info.toml` does not say.
+pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(5);
+
+/// Where a course's files come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Compiled into this binary.
+    Builtin,
+    /// A course directory on disk with the same layout as the built-in one.
+    Dir(PathBuf),
+}
+
+#[derive(Debug)]
+pub struct Course {
+    pub origin: Origin,
+    pub welcome_message: String,
+    pub final_message: String,
+    pub exercises: Vec<Exercise>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Exercise {
+    pub name: String,
+    /// The topic directory: files live at `exercises/<topic>/<name>.rs`.
+    pub topic: String,
+    pub summary: String,
+    pub hints: Vec<String>,
+    pub time_limit: Duration,
+}
+
+impl Exercise {
+    /// Path of the learner's file, relative to the workspace (and of the stub, relative to the course).
+    pub fn rel_path(&self) -> String {
+        format!("exercises/{}/{}.rs", self.topic, self.name)
+    }
+    pub fn solution_rel_path(&self) -> String {
+        format!("solutions/{}/{}.rs", self.topic, self.name)
+    }
+    fn checks_rel_path(&self) -> String {
+        format!("checks/{}/{}.rs", self.topic, self.name)
+    }
+    pub fn mutants_rel_dir(&self) -> String {
+        format!("mutants/{}/{}", self.topic, self.name)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InfoFile {
+    format_version: Spanned<u32>,
+    welcome_message: String,
+    final_message: String,
+    #[serde(default)]
+    exercises: Vec<ExerciseEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExerciseEntry {
+    name: Spanned<String>,
+    dir: Spanned<String>,
+    summary: String,
+    hints: Vec<String>,
+    time_limit_secs: Option<Spanned<f64>>,
+}
+
+impl Course {
+    pub fn builtin() -> Result<Course> {
+        let info = read_embedded("info.toml").context("the built-in course has no info.toml")?;
+        Course::parse(Origin::Builtin, "info.toml (built in)", info)
+    }
+
+    pub fn from_dir(dir: &Path) -> Result<Course> {
+        let path = dir.join("info.toml");
+        let text = fs::read_to_string(&path)
+            .with_context(|| format!("reading the course description {}", path.display()))?;
+        let dir = fs::canonicalize(dir).with_context(|| format!("resolving {}", dir.display()))?;
+        Course::parse(Origin::Dir(dir), &path.display().to_string(), &text)
+    }
+
+    pub fn load(origin: &Origin) -> Result<Course> {
+        match origin {
+            Origin::Builtin => Course::builtin(),
+            Origin::Dir(dir) => Course::from_dir(dir),
+        }
+    }
+
+    /// Parses `info.toml`; `file` names it in error messages, which carry line and column.
+    fn parse(origin: Origin, file: &str, text: &str) -> Result<Course> {
+        let info: InfoFile = toml::from_str(text).map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
+        let at = |span: std::ops::Range<usize>| {
+            let (line, col) = line_col(text, span.start);
+            format!("{file}:{line}:{col}")
+        };
+        if *info.format_version.get_ref() != FORMAT_VERSION {
+            bail!(
+                "{}: format_version {} is not supported by this backlings (it reads version {FORMAT_VERSION}); \
+                 upgrade backlings with `cargo install backlings` or use a course written for version {FORMAT_VERSION}",
+                at(info.format_version.span()),
+                info.format_version.get_ref()
+            );
+        }
+        let mut seen: HashMap<String, String> = HashMap::new();
+        let mut exercises = Vec::with_capacity(info.exercises.len());
+        for entry in info.exercises {
+            let name = entry.name.get_ref().clone();
+            let here = at(entry.name.span());
+            if !is_identifier(&name) {
+                bail!(
+                    "{here}: exercise name {name:?} must be a lowercase Rust identifier (letters, digits, `_`)"
+                );
+            }
+            if !is_identifier(entry.dir.get_ref()) {
+                bail!(
+                    "{}: dir {:?} must be a lowercase identifier (it becomes a directory name)",
+                    at(entry.dir.span()),
+                    entry.dir.get_ref()
+                );
+            }
+            if let Some(first) = seen.insert(name.clone(), here.clone()) {
+                bail!("{here}: duplicate exercise name {name:?} (first defined at {first})");
+            }
+            let time_limit = match entry.time_limit_secs {
+                None => DEFAULT_TIME_LIMIT,
+                Some(secs) => {
+                    let value = *secs.get_ref();
+                    if !(value > 0.0 && value <= 600.0) {
+                        bail!(
+                            "{}: time_limit_secs must be between 0 and 600 seconds, found {value}",
+                            at(secs.span())
+                        );
+                    }
+                    Duration::from_secs_f64(value)
+                }
+            };
+            exercises.push(Exercise {
+                name,
+                topic: entry.dir.into_inner(),
+                summary: entry.summary,
+                hints: entry.hints,
+                time_limit,
+            });
+        }
+        Ok(Course {
+            origin,
+            welcome_message: info.welcome_message,
+            final_message: info.final_message,
+            exercises,
+        })
+    }
+
+    pub fn find(&self, name: &str) -> Result<&Exercise> {
+        if let Some(ex) = self.exercises.iter().find(|e| e.name == name) {
+            return Ok(ex);
+        }
+        let closest = self
+            .exercises
+            .iter()
+            .map(|e| (edit_distance(name, &e.name), &e.name))
+            .min()
+            .filter(|(d, _)| *d <= name.len().max(3) / 2);
+        match closest {
+            Some((_, best)) => bail!("no exercise named {name:?}; did you mean {best:?}?"),
+            None => bail!("no exercise named {name:?}; `backlings list` shows them all"),
+        }
+    }
+
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.exercises.iter().position(|e| e.name == name)
+    }
+
+    /// Reads a course file by its path relative to the course root.
+    pub fn read(&self, rel: &str) -> Result<Cow<'static, str>> {
+        match &self.origin {
+            Origin::Builtin => read_embedded(rel)
+                .map(Cow::Borrowed)
+                .with_context(|| format!("the built-in course has no file {rel}")),
+            Origin::Dir(dir) => {
+                let path = dir.join(rel);
+                fs::read_to_string(&path)
+                    .map(Cow::Owned)
+                    .with_context(|| format!("reading course file {}", path.display()))
+            }
+        }
+    }
+
+    pub fn stub(&self, ex: &Exercise) -> Result<Cow<'static, str>> {
+        self.read(&ex.rel_path())
+    }
+    pub fn solution(&self, ex: &Exercise) -> Result<Cow<'static, str>> {
+        self.read(&ex.solution_rel_path())
+    }
+    pub fn checks(&self, ex: &Exercise) -> Result<Cow<'static, str>> {
+        self.read(&ex.checks_rel_path())
+    }
+
+    /// Every mutant of an exercise as `(slug, source)`, sorted by slug.
+    pub fn mutants(&self, ex: &Exercise) -> Result<Vec<(String, Cow<'static, str>)>> {
+        let dir = ex.mutants_rel_dir();
+        let mut slugs: Vec<String> = self
+            .list_files()?
+            .into_iter()
+            .filter_map(|rel| {
+                let rest = rel.strip_prefix(&dir)?.strip_prefix('/')?;
+                rest.strip_suffix(".rs").map(str::to_string)
+            })
+            .collect();
+        slugs.sort();
+        slugs
+            .into_iter()
+            .map(|slug| {
+                let src = self.read(&format!("{dir}/{slug}.rs"))?;
+                Ok((slug, src))
+            })
+            .collect()
+    }
+
+    /// Every file of the course (relative, `/`-separated) under the four exercise directories.
+    pub fn list_files(&self) -> Result<Vec<String>> {
+        match &self.origin {
+            Origin::Builtin => Ok(embedded::FILES
+                .iter()
+                .map(|(p, _)| p.to_string())
+                .filter(|p| p != "info.toml")
+                .collect()),
+            Origin::Dir(dir) => {
+                let mut out = Vec::new();
+                for top in ["exercises", "solutions", "checks", "mutants"] {
+                    walk(dir, Path::new(top), &mut out)?;
+                }
+                Ok(out)
+            }
+        }
+    }
+}
+
+fn read_embedded(rel: &str) -> Option<&'static str> {
+    embedded::FILES
+        .iter()
+        .find(|(p, _)| *p == rel)
+        .map(|(_, text)| *text)
+}
+
+fn walk(root: &Path, rel: &Path, out: &mut Vec<String>) -> Result<()> {
+    let abs = root.join(rel);
+    if !abs.exists() {
+        return Ok(());
+    }
+    for entry in fs::read_dir(&abs).with_context(|| format!("listing {}", abs.display()))? {
+        let entry = entry?;
+        let child = rel.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            walk(root, &child, out)?;
+        } else {
+            out.push(child.to_string_lossy().replace('\\', "/"));
+        }
+    }
+    Ok(())
+}
+
+pub fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some('a'..='z' | '_'))
+        && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
+        && s != "_"
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Levenshtein distance, for "did you mean" suggestions.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diag = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let next = (diag + usize::from(ca != cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            diag = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = "format_version = 1\nwelcome_message = \"hi\"\nfinal_message = \"bye\"\n";
+
+    #[test]
+    fn duplicate_names_point_at_the_second_definition() {
+        let text = format!(
+            "{MINIMAL}[[exercises]]\nname = \"a\"\ndir = \"t\"\nsummary = \"s\"\nhints = []\n\
+             [[exercises]]\nname = \"a\"\ndir = \"t\"\nsummary = \"s\"\nhints = []\n"
+        );
+        let err = Course::parse(Origin::Builtin, "info.toml", &text).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "info.toml:10:8: duplicate exercise name \"a\" (first defined at info.toml:5:8)"
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_with_a_location() {
+        let text = format!(
+            "{MINIMAL}[[exercises]]\nname = \"a\"\ndir = \"t\"\nsummary = \"s\"\nhints = []\nhint = 1\n"
+        );
+        let err = Course::parse(Origin::Builtin, "info.toml", &text).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("line 9"), "{msg}");
+        assert!(msg.contains("unknown field `hint`"), "{msg}");
+    }
+
+    #[test]
+    fn unsupported_format_version_is_named() {
+        let text = MINIMAL.replace("= 1", "= 7");
+        let err = Course::parse(Origin::Builtin, "info.toml", &text).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("info.toml:1:18: format_version 7 is not supported"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn suggestions_use_edit_distance() {
+        assert_eq!(edit_distance("lru_cahce", "lru_cache"), 2);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("same", "same"), 0);
+    }
+
+    #[test]
+    fn identifiers() {
+        assert!(is_identifier("lru_cache2"));
+        assert!(!is_identifier("2lru"));
+        assert!(!is_identifier("Lru"));
+        assert!(!is_identifier("a-b"));
+        assert!(!is_identifier("_"));
+    }
+}

@@ -1,0 +1,354 @@
+//! Grades one learner file against hidden checks and returns a typed [`Verdict`].
+//!
+//! The learner's file is compiled, unmodified, as a module of a crate whose root is fed to
+//! rustc on stdin and holds the checks, so check source never touches the disk. The test
+//! binary then runs in an empty directory, in its own process group, under time and memory
+//! limits; results come from libtest's log file rather than from anything the learner's code
+//! can print.
+
+mod process;
+mod report;
+mod toolchain;
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+
+pub use report::check_names;
+pub use toolchain::Toolchain;
+
+use process::{Exit, Limits};
+
+/// Module holding the checks inside the graded crate; a name no learner would pick.
+const CHECKS_MODULE: &str = "__hidden_checks";
+/// The file name rustc gives a crate root read from stdin.
+const STDIN_FILE: &str = "<anon>";
+/// A compile that takes longer than this is stuck, not slow.
+const COMPILE_LIMIT: Duration = Duration::from_secs(120);
+/// Per stream; enough for every failure message, small enough to render at once.
+const OUTPUT_CAP: usize = 256 * 1024;
+const MEMORY_LIMIT: u64 = 2 << 30;
+
+/// Helpers every checks file may use, defined before the checks module.
+const CHECKS_PRELUDE: &str = r#"
+/// Fails the check with `CALL returned ACTUAL, expected EXPECTED` unless the two are equal.
+#[allow(unused_macros)]
+macro_rules! expect_eq {
+    ($actual:expr, $expected:expr, $($call:tt)+) => {{
+        let actual = $actual;
+        let expected = $expected;
+        if actual != expected {
+            panic!("{} returned {:?}, expected {:?}", format_args!($($call)+), actual, expected);
+        }
+    }};
+}
+"#;
+
+/// One learner file to grade.
+pub struct Submission<'a> {
+    /// The exercise name, which is also the module name the checks import from.
+    pub name: &'a str,
+    /// Absolute path of the file to grade.
+    pub file: &'a Path,
+    /// Diagnostics show paths relative to this directory.
+    pub display_root: &'a Path,
+    pub checks: &'a str,
+    pub time_limit: Duration,
+    /// Where rustc may keep incremental state for this exercise between grades.
+    pub cache_dir: Option<&'a Path>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Outcome {
+    Passed,
+    /// It compiled and ran to the end; some checks failed.
+    Failed,
+    CompileError,
+    /// The limit elapsed; `running` is the check that had not finished.
+    TimedOut {
+        limit_ms: u64,
+        running: Option<String>,
+    },
+    /// The test process died or exited early.
+    Crashed {
+        reason: String,
+        running: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckStatus {
+    Passed,
+    Failed,
+    /// Never reported: the process crashed, timed out or exited before it.
+    NotRun,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckResult {
+    pub name: String,
+    pub status: CheckStatus,
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Verdict {
+    pub outcome: Outcome,
+    /// Every hidden check, in the order the checks file declares them.
+    pub checks: Vec<CheckResult>,
+    /// Rendered rustc errors (ANSI colours), pointing at the learner's file.
+    pub errors: Vec<String>,
+    pub warnings: Vec<String>,
+    /// Whether the test process printed more than was kept.
+    pub output_truncated: bool,
+    pub compile_time: Duration,
+    pub run_time: Duration,
+}
+
+impl Verdict {
+    pub fn passed(&self) -> bool {
+        self.outcome == Outcome::Passed
+    }
+
+    pub fn failed_checks(&self) -> impl Iterator<Item = &CheckResult> {
+        self.checks
+            .iter()
+            .filter(|c| c.status != CheckStatus::Passed)
+    }
+
+    /// One line saying what happened.
+    pub fn headline(&self) -> String {
+        let total = self.checks.len();
+        let passed = self
+            .checks
+            .iter()
+            .filter(|c| c.status == CheckStatus::Passed)
+            .count();
+        match &self.outcome {
+            Outcome::Passed => format!("all {total} checks passed"),
+            Outcome::Failed => format!("{} of {total} checks failed", total - passed),
+            Outcome::CompileError => {
+                let n = self.errors.len();
+                format!(
+                    "does not compile ({n} error{})",
+                    if n == 1 { "" } else { "s" }
+                )
+            }
+            Outcome::TimedOut { limit_ms, running } => format!(
+                "timed out after {:.1} s{}",
+                *limit_ms as f64 / 1000.0,
+                running
+                    .as_ref()
+                    .map(|r| format!(" while running check {r}"))
+                    .unwrap_or_default()
+            ),
+            Outcome::Crashed { reason, running } => format!(
+                "crashed{}: {reason}",
+                running
+                    .as_ref()
+                    .map(|r| format!(" in check {r}"))
+                    .unwrap_or_default()
+            ),
+        }
+    }
+}
+
+/// Grades `sub`. `Ok(None)` means `cancel` was set before a verdict was reached.
+pub fn grade(
+    toolchain: &Toolchain,
+    sub: &Submission,
+    cancel: &AtomicBool,
+) -> Result<Option<Verdict>> {
+    let build = tempfile::Builder::new()
+        .prefix("backlings-grade-")
+        .tempdir()
+        .context("creating a temporary build directory (is the temp dir full or read-only? set TMPDIR to another)")?;
+    let binary = build.path().join("checks");
+
+    let started = Instant::now();
+    let mut rustc = Command::new(&toolchain.rustc);
+    rustc
+        .args([
+            "--test",
+            "--edition",
+            "2024",
+            "--crate-name",
+            "backlings_grade",
+        ])
+        .args(["--error-format=json", "--json=diagnostic-rendered-ansi"])
+        .args(["-C", "debuginfo=0", "-C", "strip=debuginfo"])
+        .arg(format!(
+            "--remap-path-prefix={}/=",
+            sub.display_root.display()
+        ))
+        .arg("-o")
+        .arg(&binary)
+        .arg("-");
+    if let Some(cache) = sub.cache_dir {
+        rustc
+            .arg("-C")
+            .arg(format!("incremental={}", cache.display()));
+    }
+    let compile_limits = Limits {
+        time: COMPILE_LIMIT,
+        memory: None,
+        output: 4 * OUTPUT_CAP,
+    };
+    let compiled = process::run(rustc, crate_root(sub).as_bytes(), compile_limits, cancel)?;
+    let compile_time = started.elapsed();
+    let diagnostics =
+        report::parse_diagnostics(&String::from_utf8_lossy(&compiled.stderr), STDIN_FILE);
+    let expected = check_names(sub.checks);
+    let mut verdict = Verdict {
+        outcome: Outcome::CompileError,
+        checks: expected
+            .iter()
+            .map(|name| CheckResult {
+                name: name.clone(),
+                status: CheckStatus::NotRun,
+                message: None,
+            })
+            .collect(),
+        errors: diagnostics.errors,
+        warnings: diagnostics.warnings,
+        output_truncated: false,
+        compile_time,
+        run_time: Duration::ZERO,
+    };
+    match compiled.exit {
+        Exit::Cancelled => return Ok(None),
+        Exit::Code(0) => {}
+        Exit::TimedOut => {
+            verdict.errors.push(format!(
+                "error: rustc did not finish within {} s",
+                COMPILE_LIMIT.as_secs()
+            ));
+            return Ok(Some(verdict));
+        }
+        _ => {
+            if verdict.errors.is_empty() {
+                verdict.errors.push(format!(
+                    "error: rustc failed ({:?}) without a diagnostic",
+                    compiled.exit
+                ));
+            }
+            return Ok(Some(verdict));
+        }
+    }
+
+    let workdir = build.path().join("cwd");
+    fs::create_dir(&workdir).with_context(|| format!("creating {}", workdir.display()))?;
+    let log = build.path().join("results.log");
+    let mut run = Command::new(&binary);
+    run.current_dir(&workdir)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("RUST_BACKTRACE", "0")
+        .arg("--test-threads=1")
+        .arg("--logfile")
+        .arg(&log)
+        .arg(format!("{CHECKS_MODULE}::"));
+    let limits = Limits {
+        time: sub.time_limit,
+        memory: Some(MEMORY_LIMIT),
+        output: OUTPUT_CAP,
+    };
+    let started = Instant::now();
+    let ran = process::run(run, b"", limits, cancel)?;
+    verdict.run_time = started.elapsed();
+    verdict.output_truncated = ran.truncated;
+
+    let results =
+        report::parse_logfile(&fs::read_to_string(&log).unwrap_or_default(), CHECKS_MODULE);
+    let mut messages = report::parse_failures(&String::from_utf8_lossy(&ran.stdout), CHECKS_MODULE);
+    for check in &mut verdict.checks {
+        match results.get(&check.name) {
+            Some(true) => check.status = CheckStatus::Passed,
+            Some(false) => {
+                check.status = CheckStatus::Failed;
+                check.message = Some(
+                    messages
+                        .remove(&check.name)
+                        .filter(|m| !m.is_empty())
+                        .unwrap_or_else(|| "failed without a message".to_string()),
+                );
+            }
+            None => {}
+        }
+    }
+    // libtest runs tests in name order, so the first unreported one was running.
+    let running = {
+        let mut pending: Vec<&CheckResult> = verdict
+            .checks
+            .iter()
+            .filter(|c| c.status == CheckStatus::NotRun)
+            .collect();
+        pending.sort_by(|a, b| a.name.cmp(&b.name));
+        pending.first().map(|c| c.name.clone())
+    };
+    let all_reported = running.is_none();
+    let any_failed = verdict
+        .checks
+        .iter()
+        .any(|c| c.status == CheckStatus::Failed);
+    let stderr = String::from_utf8_lossy(&ran.stderr);
+    verdict.outcome = match ran.exit {
+        Exit::Cancelled => return Ok(None),
+        Exit::TimedOut => Outcome::TimedOut {
+            limit_ms: sub.time_limit.as_millis() as u64,
+            running: running.clone(),
+        },
+        Exit::Code(0) if all_reported && !any_failed => Outcome::Passed,
+        Exit::Code(101) if all_reported && any_failed => Outcome::Failed,
+        Exit::Code(code) => Outcome::Crashed {
+            reason: if all_reported {
+                format!(
+                    "the test process exited with status {code} instead of reporting its results"
+                )
+            } else {
+                format!(
+                    "the test process exited with status {code} before every check had finished \
+                     (does your code call std::process::exit?)"
+                )
+            },
+            running: running.clone(),
+        },
+        Exit::Signal(sig) => Outcome::Crashed {
+            reason: report::crash_reason(Some(sig), &stderr),
+            running: running.clone(),
+        },
+    };
+    if let Some(name) = running {
+        let why = verdict.headline();
+        if let Some(check) = verdict.checks.iter_mut().find(|c| c.name == name) {
+            check.message = Some(why);
+        }
+    }
+    Ok(Some(verdict))
+}
+
+/// The crate rustc compiles: the learner's file as a module, the prelude, then the checks.
+fn crate_root(sub: &Submission) -> String {
+    let mut root = String::new();
+    let _ = writeln!(
+        root,
+        "#[path = {:?}]\npub mod {};",
+        sub.file.display().to_string(),
+        sub.name
+    );
+    root.push_str(CHECKS_PRELUDE);
+    let _ = writeln!(
+        root,
+        "#[allow(warnings)]\nmod {CHECKS_MODULE} {{\n{}\n}}",
+        sub.checks
+    );
+    root
+}

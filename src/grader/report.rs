@@ -1,0 +1,243 @@
+//! Turns what rustc and the test binary printed into typed results: compiler diagnostics
+//! (with hidden-check source kept out), per-check outcomes and failure messages.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+
+/// Diagnostics of one compile, already rendered by rustc (with ANSI colours).
+#[derive(Debug, Default)]
+pub struct Diagnostics {
+    pub errors: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct JsonDiagnostic {
+    message: String,
+    level: String,
+    code: Option<JsonCode>,
+    spans: Vec<JsonSpan>,
+    rendered: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct JsonCode {
+    code: String,
+}
+
+#[derive(Deserialize)]
+struct JsonSpan {
+    file_name: String,
+    is_primary: bool,
+    label: Option<String>,
+}
+
+pub const API_MISMATCH_NOTE: &str = "the hidden checks use the public API that the exercise's stub declares \
+(names, types and signatures); keep it exactly as given and put your own helpers beside it";
+
+/// Splits rustc's `--error-format=json` stderr into rendered errors and warnings.
+/// A diagnostic located in the hidden checks (`checks_file`) is replaced by its message
+/// alone, so check source never reaches the learner.
+pub fn parse_diagnostics(stderr: &str, checks_file: &str) -> Diagnostics {
+    let mut out = Diagnostics::default();
+    for line in stderr.lines() {
+        let Ok(diag) = serde_json::from_str::<JsonDiagnostic>(line) else {
+            if !line.trim().is_empty() {
+                out.errors.push(line.to_string());
+            }
+            continue;
+        };
+        let is_error = diag.level.starts_with("error");
+        if diag.level == "failure-note" {
+            continue;
+        }
+        if diag.spans.is_empty()
+            && (diag.message.starts_with("aborting due to")
+                || diag.message.ends_with("warnings emitted")
+                || diag.message.ends_with("warning emitted"))
+        {
+            continue;
+        }
+        let in_checks = diag
+            .spans
+            .iter()
+            .find(|s| s.is_primary && s.file_name == checks_file);
+        let text = if let Some(span) = in_checks {
+            if !is_error {
+                continue;
+            }
+            let code = diag
+                .code
+                .map(|c| format!("[{}]", c.code))
+                .unwrap_or_default();
+            let label = span
+                .label
+                .as_deref()
+                .map(|l| format!(": {l}"))
+                .unwrap_or_default();
+            format!(
+                "error{code}: {}{label} (in the hidden checks)\n  = note: {API_MISMATCH_NOTE}",
+                diag.message
+            )
+        } else {
+            diag.rendered.unwrap_or(diag.message)
+        };
+        let list = if is_error {
+            &mut out.errors
+        } else {
+            &mut out.warnings
+        };
+        if !list.contains(&text) {
+            list.push(text);
+        }
+    }
+    out
+}
+
+/// Names of the `#[test]` functions in a checks file, in source order.
+pub fn check_names(checks_src: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut armed = false;
+    for line in checks_src.lines() {
+        let mut rest = line.trim();
+        if let Some(after) = rest.strip_prefix("#[test]") {
+            armed = true;
+            rest = after.trim();
+        }
+        if !armed {
+            continue;
+        }
+        let rest = rest.strip_prefix("pub ").unwrap_or(rest);
+        if let Some(sig) = rest.strip_prefix("fn ") {
+            let name: String = sig
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            names.push(name);
+            armed = false;
+        }
+    }
+    names
+}
+
+/// Result lines libtest wrote to `--logfile`: test name → passed.
+pub fn parse_logfile(log: &str, module: &str) -> HashMap<String, bool> {
+    log.lines()
+        .filter_map(|line| {
+            let (status, name) = line.split_once(' ')?;
+            let name = name.strip_prefix(module)?.strip_prefix("::")?;
+            match status {
+                "ok" => Some((name.to_string(), true)),
+                "failed" => Some((name.to_string(), false)),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// Failure messages from libtest's `---- NAME stdout ----` sections: test name → what the
+/// check panicked with (preceded by anything the learner's code printed during it).
+pub fn parse_failures(stdout: &str, module: &str) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    let mut current: Option<(String, Vec<&str>)> = None;
+    let mut finish = |cur: Option<(String, Vec<&str>)>| {
+        if let Some((name, lines)) = cur {
+            out.insert(name, clean_failure(&lines));
+        }
+    };
+    for line in stdout.lines() {
+        if let Some(name) = line
+            .strip_prefix("---- ")
+            .and_then(|l| l.strip_suffix(" stdout ----"))
+        {
+            finish(current.take());
+            current = name
+                .strip_prefix(module)
+                .and_then(|n| n.strip_prefix("::"))
+                .map(|n| (n.to_string(), Vec::new()));
+        } else if line == "failures:" || line == "successes:" {
+            finish(current.take());
+        } else if let Some((_, lines)) = current.as_mut() {
+            lines.push(line);
+        }
+    }
+    finish(current);
+    out
+}
+
+/// Drops libtest's location line and hints, keeping the panic message and the learner's output.
+fn clean_failure(lines: &[&str]) -> String {
+    let kept: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| !(l.starts_with("thread '") && l.contains("panicked at")))
+        .filter(|l| !l.starts_with("note: run with `RUST_BACKTRACE"))
+        .collect();
+    kept.join("\n").trim().to_string()
+}
+
+/// A short reason for an abnormal end of the test process, from its signal and stderr.
+pub fn crash_reason(signal: Option<i32>, stderr: &str) -> String {
+    if stderr.contains("has overflowed its stack") {
+        "stack overflow (unbounded recursion?)".to_string()
+    } else if stderr.contains("memory allocation of") || signal == Some(libc::SIGKILL) {
+        "out of memory (the checks run with a memory limit; look for unbounded growth)".to_string()
+    } else if let Some(sig) = signal {
+        let name = match sig {
+            libc::SIGABRT => {
+                "SIGABRT: aborted, e.g. a panic while panicking or std::process::abort"
+            }
+            libc::SIGSEGV => "SIGSEGV: segmentation fault",
+            libc::SIGBUS => "SIGBUS: bus error",
+            libc::SIGFPE => "SIGFPE: arithmetic fault",
+            libc::SIGILL => "SIGILL: illegal instruction",
+            _ => "killed",
+        };
+        format!("killed by signal {sig} ({name})")
+    } else {
+        "the test process ended abnormally".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_check_names_in_source_order() {
+        let src = "#[test]\nfn b_first() {}\n\nfn helper() {}\n#[test]\n#[should_panic]\nfn a_second() {}\n#[test] fn inline() {}\n";
+        assert_eq!(check_names(src), ["b_first", "a_second", "inline"]);
+    }
+
+    #[test]
+    fn failures_keep_the_message_and_drop_the_location() {
+        let stdout = "running 2 tests\ntest m::a ... FAILED\n\nfailures:\n\n---- m::a stdout ----\nlearner print\n\nthread 'm::a' (12) panicked at <anon>:3:5:\nf(1) returned 2, expected 3\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n\n\nfailures:\n    m::a\n";
+        let failures = parse_failures(stdout, "m");
+        assert_eq!(
+            failures["a"],
+            "learner print\n\nf(1) returned 2, expected 3"
+        );
+    }
+
+    #[test]
+    fn logfile_results_are_scoped_to_the_checks_module() {
+        let log = "ok m::a\nfailed m::b\nok other::c\nignored m::d\n";
+        let results = parse_logfile(log, "m");
+        assert_eq!(results.len(), 2);
+        assert!(results["a"]);
+        assert!(!results["b"]);
+    }
+
+    #[test]
+    fn diagnostics_in_the_checks_hide_their_source() {
+        let stderr = r#"{"$message_type":"diagnostic","message":"cannot find function `f` in module `x`","code":{"code":"E0425","explanation":null},"level":"error","spans":[{"file_name":"<anon>","is_primary":true,"label":"expected `u32`"}],"children":[],"rendered":"SECRET CHECK SOURCE"}
+{"$message_type":"diagnostic","message":"unused variable","code":null,"level":"warning","spans":[{"file_name":"exercises/t/x.rs","is_primary":true,"label":null}],"children":[],"rendered":"warning: unused variable"}
+{"$message_type":"diagnostic","message":"aborting due to 1 previous error","code":null,"level":"error","spans":[],"children":[],"rendered":"error: aborting"}"#;
+        let d = parse_diagnostics(stderr, "<anon>");
+        assert_eq!(d.errors.len(), 1);
+        assert!(d.errors[0].starts_with("error[E0425]: cannot find function `f` in module `x`: expected `u32` (in the hidden checks)"));
+        assert!(!d.errors[0].contains("SECRET"));
+        assert_eq!(d.warnings, ["warning: unused variable"]);
+    }
+}

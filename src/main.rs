@@ -1,0 +1,113 @@
+//! backlings: a terminal trainer for backend engineering in Rust.
+//! This file only parses arguments and dispatches to the commands.
+
+mod cmd;
+mod course;
+mod dev;
+mod grader;
+mod state;
+mod ui;
+mod watch;
+mod workspace;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "backlings",
+    version,
+    about = "Backend engineering exercises in Rust, graded against hidden tests on every save",
+    long_about = "Backend engineering exercises in Rust, graded against hidden tests on every save.\n\n\
+        Run `backlings` inside a workspace (or where `backlings init` may create ./backlings): it shows \
+        the current exercise, grades it each time you save, and moves on when every check passes.",
+    after_help = "Examples:\n  backlings init && cd backlings && backlings\n  backlings run lru_cache\n  backlings check --json > results.json"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Cmd>,
+    /// Watch mode: poll for changes instead of relying on file events (network mounts, WSL, some containers).
+    #[arg(long)]
+    poll: bool,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Create a workspace with every exercise's stub (default ./backlings)
+    Init {
+        path: Option<PathBuf>,
+        /// Use the course in this directory instead of the built-in one
+        #[arg(long, value_name = "DIR")]
+        course: Option<PathBuf>,
+    },
+    /// Grade one exercise once (exit 0 on pass, 1 on fail)
+    Run {
+        name: String,
+        /// Print results as JSON (exercism results.json v2 fields)
+        #[arg(long)]
+        json: bool,
+    },
+    /// Grade every exercise in parallel and update progress
+    Check {
+        /// Print results as JSON (exercism results.json v2 fields, one entry per exercise)
+        #[arg(long)]
+        json: bool,
+    },
+    /// Reveal the next hint of an exercise
+    Hint { name: String },
+    /// List the exercises with their status and path
+    List,
+    /// Restore an exercise's stub; your version is kept in .backlings/backups/
+    Reset {
+        name: String,
+        /// Do not ask for confirmation
+        #[arg(long, short)]
+        yes: bool,
+    },
+    /// Show the reference solution of an exercise you have passed
+    Solution { name: String },
+    /// Tools for course authors
+    Dev {
+        #[command(subcommand)]
+        command: DevCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum DevCmd {
+    /// Prove a course sound: stubs fail, solutions pass, every mutant fails
+    Check {
+        /// Only these exercises (default: all)
+        names: Vec<String>,
+        /// Course directory (default: the current directory if it has info.toml, else the built-in course)
+        #[arg(long, value_name = "DIR")]
+        course: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => watch::run(cli.poll),
+        Some(Cmd::Init { path, course }) => cmd::init(path, course),
+        Some(Cmd::Run { name, json }) => cmd::run(&name, json),
+        Some(Cmd::Check { json }) => cmd::check(json),
+        Some(Cmd::Hint { name }) => cmd::hint(&name),
+        Some(Cmd::List) => cmd::list(),
+        Some(Cmd::Reset { name, yes }) => cmd::reset(&name, yes),
+        Some(Cmd::Solution { name }) => cmd::solution(&name),
+        Some(Cmd::Dev {
+            command: DevCmd::Check { names, course },
+        }) => dev::check(course, &names),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            let theme = ui::Theme::stdout();
+            eprintln!("{} {err:#}", theme.bad.apply_to("error:"));
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! Machine-readable verdicts in the fields of exercism's test-runner `results.json` (version 2).
+
+use serde::Serialize;
+
+use crate::grader::{CheckStatus, Outcome, Verdict};
+
+#[derive(Serialize)]
+pub struct Results {
+    pub version: u32,
+    /// `pass`, `fail` (checks failed) or `error` (did not compile, crashed, timed out).
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    pub tests: Vec<TestResult>,
+}
+
+#[derive(Serialize)]
+pub struct TestResult {
+    pub name: String,
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// Results of one exercise; `name` is added for `check`, which reports many.
+#[derive(Serialize)]
+pub struct ExerciseResults {
+    pub exercise: String,
+    #[serde(flatten)]
+    pub results: Results,
+}
+
+#[derive(Serialize)]
+pub struct CourseResults {
+    pub version: u32,
+    pub status: &'static str,
+    pub exercises: Vec<ExerciseResults>,
+}
+
+pub fn results(verdict: &Verdict) -> Results {
+    let status = match verdict.outcome {
+        Outcome::Passed => "pass",
+        Outcome::Failed => "fail",
+        _ => "error",
+    };
+    let message = match verdict.outcome {
+        Outcome::Passed | Outcome::Failed => None,
+        Outcome::CompileError => {
+            Some(console::strip_ansi_codes(&verdict.errors.join("\n")).into_owned())
+        }
+        _ => Some(verdict.headline()),
+    };
+    let tests = verdict
+        .checks
+        .iter()
+        .map(|c| TestResult {
+            name: c.name.clone(),
+            status: match c.status {
+                CheckStatus::Passed => "pass",
+                CheckStatus::Failed => "fail",
+                CheckStatus::NotRun => "error",
+            },
+            message: c.message.clone(),
+        })
+        .collect();
+    Results {
+        version: 2,
+        status,
+        message,
+        tests,
+    }
+}
+
+/// Overall status of many exercises: `pass` only if all passed.
+pub fn course_status(all: &[ExerciseResults]) -> &'static str {
+    if all.iter().all(|e| e.results.status == "pass") {
+        "pass"
+    } else if all.iter().any(|e| e.results.status == "error") {
+        "error"
+    } else {
+        "fail"
+    }
+}

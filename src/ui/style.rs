@@ -1,0 +1,55 @@
+//! Colours and clickable paths, honouring `NO_COLOR` and plain output off a terminal.
+
+use std::path::Path;
+
+use console::{Style, Term};
+
+/// Styles for one output stream; every style is plain when colours are off.
+pub struct Theme {
+    pub heading: Style,
+    pub good: Style,
+    pub bad: Style,
+    pub warn: Style,
+    pub dim: Style,
+    pub key: Style,
+}
+
+impl Theme {
+    pub fn stdout() -> Theme {
+        if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+            console::set_colors_enabled(false);
+            console::set_colors_enabled_stderr(false);
+        }
+        Theme {
+            heading: Style::new().bold(),
+            good: Style::new().green().bold(),
+            bad: Style::new().red().bold(),
+            warn: Style::new().yellow(),
+            dim: Style::new().dim(),
+            key: Style::new().cyan().bold(),
+        }
+    }
+}
+
+/// `shown` as an OSC 8 hyperlink to `target` where the terminal renders them.
+pub fn link(shown: &str, target: &Path) -> String {
+    if !hyperlinks_supported() {
+        return shown.to_string();
+    }
+    let mut url = String::from("file://");
+    for b in target.display().to_string().bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+            url.push(b as char);
+        } else {
+            url.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("\x1b]8;;{url}\x1b\\{shown}\x1b]8;;\x1b\\")
+}
+
+fn hyperlinks_supported() -> bool {
+    let term = Term::stdout();
+    term.is_term()
+        && console::colors_enabled()
+        && std::env::var("TERM").map_or(true, |t| t != "dumb" && !t.starts_with("linux"))
+}

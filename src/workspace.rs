@@ -1,0 +1,234 @@
+//! The learner's workspace: exercise files, generated `Cargo.toml`, backups and progress.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result, bail};
+
+use crate::course::{Course, Exercise, Origin};
+use crate::state::{State, StateFile, write_atomically};
+
+/// Directory inside a workspace that belongs to the tool.
+const TOOL_DIR: &str = ".backlings";
+pub const DEFAULT_DIR: &str = "backlings";
+
+pub const NOT_IN_WORKSPACE_ERR: &str =
+    "not inside a backlings workspace (no .backlings/state.toml here or above).
+Create one with `backlings init` (it makes ./backlings), then `cd backlings` and run `backlings`.";
+
+pub struct Workspace {
+    pub root: PathBuf,
+    pub course: Course,
+    pub state_file: StateFile,
+}
+
+impl Workspace {
+    /// Finds the workspace containing `start` (or one of its ancestors).
+    pub fn find(start: &Path) -> Result<Option<Workspace>> {
+        let Some(root) = start.ancestors().find(|dir| state_path(dir).is_file()) else {
+            return Ok(None);
+        };
+        Workspace::open(root).map(Some)
+    }
+
+    pub fn find_or_explain(start: &Path) -> Result<Workspace> {
+        Workspace::find(start)?.ok_or_else(|| anyhow::anyhow!(NOT_IN_WORKSPACE_ERR))
+    }
+
+    pub fn open(root: &Path) -> Result<Workspace> {
+        let state_file = StateFile::new(state_path(root));
+        let state = state_file.load()?;
+        let origin = origin_from_state(&state.course);
+        let course = Course::load(&origin).with_context(|| {
+            format!("loading the course of the workspace at {}", root.display())
+        })?;
+        Ok(Workspace {
+            root: root.to_path_buf(),
+            course,
+            state_file,
+        })
+    }
+
+    /// Creates a workspace at `root`, which must not exist or be an empty directory.
+    pub fn init(root: &Path, course: Course) -> Result<Workspace> {
+        if state_path(root).exists() {
+            bail!(
+                "{} is already a backlings workspace; run `backlings` inside it (nothing was changed)",
+                root.display()
+            );
+        }
+        if root.exists()
+            && fs::read_dir(root)
+                .map(|mut d| d.next().is_some())
+                .unwrap_or(true)
+        {
+            bail!(
+                "{} already exists and is not empty; choose another path with `backlings init PATH` (nothing was changed)",
+                root.display()
+            );
+        }
+        fs::create_dir_all(root.join(TOOL_DIR))
+            .with_context(|| format!("creating the workspace directory {}", root.display()))?;
+        let root =
+            fs::canonicalize(root).with_context(|| format!("resolving {}", root.display()))?;
+        for ex in &course.exercises {
+            let path = root.join(ex.rel_path());
+            write_new(&path, course.stub(ex)?.as_bytes())?;
+        }
+        write_new(&root.join("Cargo.toml"), cargo_manifest(&course).as_bytes())?;
+        write_new(&root.join(".gitignore"), b"/target\n/.backlings/cache\n")?;
+        let state = State::new(
+            origin_to_state(&course.origin),
+            course.exercises.first().map(|e| e.name.clone()),
+        );
+        let state_file = StateFile::new(state_path(&root));
+        state_file.save(&state)?;
+        Ok(Workspace {
+            root,
+            course,
+            state_file,
+        })
+    }
+
+    pub fn state(&self) -> Result<State> {
+        self.state_file.load()
+    }
+
+    pub fn exercise_path(&self, ex: &Exercise) -> PathBuf {
+        self.root.join(ex.rel_path())
+    }
+
+    pub fn solution_path(&self, ex: &Exercise) -> PathBuf {
+        self.root.join(ex.solution_rel_path())
+    }
+
+    /// Incremental compilation cache of one exercise, away from the learner's sources and from
+    /// cargo's `target/`, so grading never waits on the editor's rust-analyzer or vice versa.
+    pub fn cache_dir(&self, ex: &Exercise) -> PathBuf {
+        self.root.join(TOOL_DIR).join("cache").join(&ex.name)
+    }
+
+    /// Records a pass: marks the exercise done, copies the reference solution into `solutions/`,
+    /// and moves `current` to the next pending exercise. Returns that exercise's name.
+    pub fn record_pass(&self, ex: &Exercise) -> Result<Option<String>> {
+        let solution = self.course.solution(ex)?;
+        let dest = self.solution_path(ex);
+        fs::create_dir_all(dest.parent().unwrap())
+            .with_context(|| format!("creating {}", dest.parent().unwrap().display()))?;
+        write_atomically(&dest, solution.as_bytes())?;
+        let (_, next) = self.state_file.update(|state| {
+            let entry = state.entry(&ex.name);
+            entry.done = true;
+            entry.attempts += 1;
+            let next = self.next_pending(state, &ex.name);
+            if state.current.as_deref() == Some(ex.name.as_str()) || state.current.is_none() {
+                state.current.clone_from(&next);
+            }
+            next
+        })?;
+        Ok(next)
+    }
+
+    pub fn record_failure(&self, ex: &Exercise) -> Result<()> {
+        self.state_file
+            .update(|state| state.entry(&ex.name).attempts += 1)?;
+        Ok(())
+    }
+
+    /// The first exercise after `after` (wrapping around) that is not done.
+    pub fn next_pending(&self, state: &State, after: &str) -> Option<String> {
+        let start = self.course.index_of(after).map_or(0, |i| i + 1);
+        let n = self.course.exercises.len();
+        (0..n)
+            .map(|k| &self.course.exercises[(start + k) % n])
+            .find(|e| !state.is_done(&e.name) && e.name != after)
+            .map(|e| e.name.clone())
+    }
+
+    /// Restores the stub of `ex`, first copying the learner's file to `.backlings/backups/`.
+    /// Returns the backup's path, if there was a file to back up.
+    pub fn reset(&self, ex: &Exercise) -> Result<Option<PathBuf>> {
+        let path = self.exercise_path(ex);
+        let backup = if path.exists() {
+            Some(self.backup(ex)?)
+        } else {
+            None
+        };
+        fs::create_dir_all(path.parent().unwrap())
+            .with_context(|| format!("creating {}", path.parent().unwrap().display()))?;
+        write_atomically(&path, self.course.stub(ex)?.as_bytes())?;
+        Ok(backup)
+    }
+
+    fn backup(&self, ex: &Exercise) -> Result<PathBuf> {
+        let dir = self.root.join(TOOL_DIR).join("backups");
+        fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        let stamp = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let mut dest = dir.join(format!("{}.{stamp}.rs", ex.name));
+        let mut n = 1;
+        while dest.exists() {
+            dest = dir.join(format!("{}.{stamp}-{n}.rs", ex.name));
+            n += 1;
+        }
+        let src = self.exercise_path(ex);
+        fs::copy(&src, &dest)
+            .with_context(|| format!("backing up {} to {}", src.display(), dest.display()))?;
+        Ok(dest)
+    }
+}
+
+fn state_path(root: &Path) -> PathBuf {
+    root.join(TOOL_DIR).join("state.toml")
+}
+
+fn origin_to_state(origin: &Origin) -> String {
+    match origin {
+        Origin::Builtin => "builtin".to_string(),
+        Origin::Dir(dir) => dir.display().to_string(),
+    }
+}
+
+fn origin_from_state(course: &str) -> Origin {
+    if course == "builtin" {
+        Origin::Builtin
+    } else {
+        Origin::Dir(PathBuf::from(course))
+    }
+}
+
+/// Writes a file that must not exist yet, creating its directory.
+fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, bytes))
+        .with_context(|| format!("writing {}", path.display()))
+}
+
+/// A manifest with one test target per exercise: each file is a crate root the editor's
+/// rust-analyzer understands, and `cargo test --test NAME` runs the learner's own tests.
+fn cargo_manifest(course: &Course) -> String {
+    let mut out = String::from(
+        "# Generated by backlings so that rust-analyzer and `cargo test` understand the exercises.\n\
+         # Grading does not use this file or target/.\n\
+         [package]\nname = \"backlings-workspace\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+         [lints.rust]\ndead_code = \"allow\"\n",
+    );
+    for ex in &course.exercises {
+        let _ = write!(
+            out,
+            "\n[[test]]\nname = \"{}\"\npath = \"{}\"\n",
+            ex.name,
+            ex.rel_path()
+        );
+    }
+    out
+}

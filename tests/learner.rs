@@ -1,0 +1,220 @@
+//! The learner's one-shot commands, driven through the real binary.
+
+mod common;
+
+use common::{Sandbox, course_exercises, course_file};
+
+#[test]
+fn init_writes_every_stub_a_manifest_and_progress() {
+    let sb = Sandbox::init();
+    for (topic, name) in course_exercises() {
+        let rel = format!("exercises/{topic}/{name}.rs");
+        assert_eq!(sb.read(&rel), course_file(&rel), "{rel} is not the stub");
+        assert!(
+            sb.read("Cargo.toml").contains(&format!("path = \"{rel}\"")),
+            "Cargo.toml misses {rel}"
+        );
+    }
+    assert!(sb.read(".gitignore").contains("/target"));
+    assert!(sb.ws().join(".backlings/state.toml").is_file());
+    assert!(
+        !sb.ws().join("checks").exists(),
+        "hidden checks leaked into the workspace"
+    );
+}
+
+#[test]
+fn init_refuses_to_overwrite_a_workspace() {
+    let sb = Sandbox::init();
+    sb.write("exercises/intro/intro.rs", "// mine");
+    let run = sb.run_in(sb.dir.path(), &["init", "ws"]).status(2);
+    assert!(
+        run.stderr.contains("already a backlings workspace"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(sb.read("exercises/intro/intro.rs"), "// mine");
+}
+
+#[test]
+fn commands_outside_a_workspace_say_how_to_make_one() {
+    let sb = Sandbox::empty();
+    let run = sb.run_in(sb.dir.path(), &["list"]).status(2);
+    assert!(run.stderr.contains("backlings init"), "{}", run.stderr);
+}
+
+#[test]
+fn every_stub_fails_and_every_solution_passes_in_a_workspace() {
+    let sb = Sandbox::init();
+    for (topic, name) in course_exercises() {
+        let run = sb.run(&["run", &name]).status(1);
+        assert!(run.stdout.contains("✗"), "{name} stub: {}", run.stdout);
+        let rel = format!("exercises/{topic}/{name}.rs");
+        sb.write(&rel, &course_file(&format!("solutions/{topic}/{name}.rs")));
+        let run = sb.run(&["run", &name]).status(0);
+        assert!(
+            run.stdout.contains("checks passed"),
+            "{name} solution: {}",
+            run.stdout
+        );
+        assert_eq!(
+            sb.read(&format!("solutions/{topic}/{name}.rs")),
+            course_file(&format!("solutions/{topic}/{name}.rs"))
+        );
+    }
+}
+
+#[test]
+fn a_compile_error_names_the_learners_file_and_line() {
+    let sb = Sandbox::init();
+    sb.write(
+        "exercises/intro/intro.rs",
+        "pub fn health_body(version: &str) -> String {\n    let port: u16 = \"8080\";\n    version.to_string()\n}\n",
+    );
+    let run = sb.run(&["run", "intro"]).status(1);
+    assert!(run.stdout.contains("does not compile"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("--> exercises/intro/intro.rs:2:21"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_changed_signature_is_explained_without_showing_check_source() {
+    let sb = Sandbox::init();
+    sb.write(
+        "exercises/intro/intro.rs",
+        "pub fn health_body(version: u32) -> String {\n    version.to_string()\n}\n",
+    );
+    let run = sb.run(&["run", "intro"]).status(1);
+    assert!(
+        run.stdout.contains("(in the hidden checks)"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("public API that the exercise's stub declares"),
+        "{}",
+        run.stdout
+    );
+    for line in course_file("checks/intro/intro.rs")
+        .lines()
+        .filter(|l| l.trim().len() > 12)
+    {
+        assert!(
+            !run.stdout.contains(line.trim()),
+            "check source leaked: {line}"
+        );
+    }
+}
+
+#[test]
+fn failing_checks_say_what_was_called_and_what_came_back() {
+    let sb = Sandbox::init();
+    sb.write(
+        "exercises/intro/intro.rs",
+        "pub fn health_body(version: &str) -> String {\n    format!(\"{{\\\"status\\\":\\\"up\\\",\\\"version\\\":\\\"{version}\\\"}}\")\n}\n",
+    );
+    let run = sb.run(&["run", "intro"]).status(1);
+    assert!(
+        run.stdout.contains(
+            r#"reports_the_given_version: health_body("1.4.2") returned "{\"status\":\"up\",\"version\":\"1.4.2\"}", expected "{\"status\":\"ok\",\"version\":\"1.4.2\"}""#
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn json_output_has_the_exercism_v2_fields() {
+    let sb = Sandbox::init();
+    let run = sb.run(&["run", "intro", "--json"]).status(1);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["version"], 2);
+    assert_eq!(v["status"], "fail");
+    let tests = v["tests"].as_array().unwrap();
+    assert!(!tests.is_empty());
+    for t in tests {
+        assert!(t["name"].is_string());
+        assert_eq!(t["status"], "fail");
+        assert!(
+            t["message"]
+                .as_str()
+                .unwrap()
+                .contains("not yet implemented")
+        );
+    }
+
+    let run = sb.run(&["check", "--json"]).status(1);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["status"], "fail");
+    assert_eq!(
+        v["exercises"].as_array().unwrap().len(),
+        course_exercises().len()
+    );
+    assert_eq!(v["exercises"][0]["exercise"], "intro");
+}
+
+#[test]
+fn reset_keeps_a_backup_of_the_learners_file() {
+    let sb = Sandbox::init();
+    sb.write("exercises/intro/intro.rs", "// my attempt\n");
+    sb.run(&["reset", "intro"]).status(2); // not a terminal and no --yes
+    assert_eq!(sb.read("exercises/intro/intro.rs"), "// my attempt\n");
+    let run = sb.run(&["reset", "intro", "--yes"]).status(0);
+    assert_eq!(
+        sb.read("exercises/intro/intro.rs"),
+        course_file("exercises/intro/intro.rs")
+    );
+    let backups: Vec<_> = std::fs::read_dir(sb.ws().join(".backlings/backups"))
+        .unwrap()
+        .collect();
+    assert_eq!(backups.len(), 1);
+    let backup = backups[0].as_ref().unwrap().path();
+    assert_eq!(std::fs::read_to_string(&backup).unwrap(), "// my attempt\n");
+    assert!(
+        run.stdout.contains(".backlings/backups/intro."),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn progress_hints_and_solutions_survive_a_restart() {
+    let sb = Sandbox::init();
+    sb.run(&["solution", "intro"]).status(2);
+    let first = sb.run(&["hint", "intro"]).status(0);
+    assert!(first.stdout.contains("Hint 1/"), "{}", first.stdout);
+    assert!(!first.stdout.contains("Hint 2/"), "{}", first.stdout);
+    let second = sb.run(&["hint", "intro"]).status(0);
+    assert!(second.stdout.contains("Hint 2/"), "{}", second.stdout);
+
+    sb.write(
+        "exercises/intro/intro.rs",
+        &course_file("solutions/intro/intro.rs"),
+    );
+    sb.run(&["run", "intro"]).status(0);
+    let list = sb.run(&["list"]).status(0);
+    assert!(list.stdout.contains("done     intro"), "{}", list.stdout);
+    let solution = sb.run(&["solution", "intro"]).status(0);
+    assert!(
+        solution.stdout.contains("pub fn health_body"),
+        "{}",
+        solution.stdout
+    );
+    let third = sb.run(&["hint", "intro"]).status(0);
+    assert!(third.stdout.contains("Hint 3/"), "{}", third.stdout);
+}
+
+#[test]
+fn unknown_exercise_names_get_a_suggestion() {
+    let sb = Sandbox::init();
+    let run = sb.run(&["run", "intr"]).status(2);
+    assert!(
+        run.stderr.contains("did you mean \"intro\""),
+        "{}",
+        run.stderr
+    );
+}
