@@ -106,3 +106,125 @@ pub fn course_exercises() -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// A real terminal: the binary running inside a private tmux server.
+pub struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    /// Starts `backlings ARGS` in `dir` in a 120x50 terminal.
+    pub fn start(dir: &Path, args: &str) -> Tmux {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let socket = format!(
+            "backlings-test-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let command = format!("env NO_COLOR=1 '{BIN}' {args}");
+        let status = Command::new("tmux")
+            .args([
+                "-L",
+                &socket,
+                "new-session",
+                "-d",
+                "-x",
+                "120",
+                "-y",
+                "50",
+                "-s",
+                "t",
+                "-c",
+            ])
+            .arg(dir)
+            .arg(command)
+            .status()
+            .expect("tmux is installed (.ci/run installs it)");
+        assert!(status.success(), "tmux did not start");
+        Tmux { socket }
+    }
+
+    pub fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "capture-pane", "-p", "-t", "t"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Waits until the screen shows every one of `needles`, and returns it.
+    #[track_caller]
+    pub fn wait_for(&self, needles: &[&str]) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let screen = self.screen();
+            if needles.iter().all(|n| screen.contains(n)) {
+                return screen;
+            }
+            if std::time::Instant::now() > deadline {
+                panic!("the screen never showed {needles:?}; it shows:\n{screen}");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
+    pub fn keys(&self, keys: &str) {
+        Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", "-t", "t", keys])
+            .status()
+            .unwrap();
+    }
+
+    /// Whether the program in the terminal is still running.
+    pub fn alive(&self) -> bool {
+        Command::new("tmux")
+            .args(["-L", &self.socket, "has-session", "-t", "t"])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+}
+
+/// A two-exercise course in `dir/course` built from the intro exercise, and a workspace
+/// for it at `dir/ws`. Its exercises are `first` and `second`, in topic `t`.
+pub fn two_exercise_course(sb: &Sandbox) {
+    let course = sb.dir.path().join("course");
+    let mut info = String::from(
+        "format_version = 1\nwelcome_message = \"hello\"\nfinal_message = \"All done, well played.\"\n",
+    );
+    for name in ["first", "second"] {
+        info.push_str(&format!(
+            "\n[[exercises]]\nname = \"{name}\"\ndir = \"t\"\nsummary = \"the {name} one\"\nhints = [\"{name} hint one\", \"{name} hint two\"]\n"
+        ));
+        for kind in ["exercises", "solutions", "checks"] {
+            let text = course_file(&format!("{kind}/intro/intro.rs"))
+                .replace("super::intro::", &format!("super::{name}::"));
+            let path = course.join(format!("{kind}/t/{name}.rs"));
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        }
+    }
+    fs::write(course.join("info.toml"), info).unwrap();
+    sb.run_in(
+        sb.dir.path(),
+        &["init", "ws", "--course", course.to_str().unwrap()],
+    )
+    .status(0);
+}
+
+/// Replaces `rel` in the workspace the way many editors save: write a temp file, rename it over.
+pub fn save_by_rename(sb: &Sandbox, rel: &str, text: &str) {
+    let tmp = sb.ws().join(".save.tmp");
+    fs::write(&tmp, text).unwrap();
+    fs::rename(&tmp, sb.ws().join(rel)).unwrap();
+}

@@ -1,0 +1,86 @@
+//! The sources of watch-mode events: saves of exercise files and key presses.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::Sender;
+use std::thread;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use console::{Key, Term};
+use notify::event::{AccessKind, AccessMode, EventKind};
+use notify::{Config, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher};
+
+/// How often `--poll` looks at the files.
+pub const POLL_INTERVAL: Duration = Duration::from_millis(300);
+
+pub enum Event {
+    /// An exercise file was written, replaced or removed.
+    FileChanged(PathBuf),
+    Key(Key),
+    /// A grade started with this sequence number finished.
+    Graded(u64, Box<Result<Option<crate::grader::Verdict>>>),
+    /// The watcher itself failed (e.g. too many inotify watches).
+    WatchError(String),
+}
+
+/// Watches `dir` recursively and sends `FileChanged` for every `.rs` file touched.
+/// Keep the returned watcher alive for as long as events are wanted.
+pub fn watch_files(dir: &Path, poll: bool, tx: Sender<Event>) -> Result<Box<dyn Watcher + Send>> {
+    let handler = move |res: notify::Result<notify::Event>| match res {
+        Ok(event) => {
+            if !is_content_change(&event.kind) {
+                return;
+            }
+            for path in event.paths {
+                if path.extension().is_some_and(|e| e == "rs") {
+                    let _ = tx.send(Event::FileChanged(path));
+                }
+            }
+        }
+        Err(e) => {
+            let _ = tx.send(Event::WatchError(e.to_string()));
+        }
+    };
+    let mut watcher: Box<dyn Watcher + Send> = if poll {
+        let config = Config::default()
+            .with_poll_interval(POLL_INTERVAL)
+            .with_compare_contents(true);
+        Box::new(PollWatcher::new(handler, config).context("starting the polling file watcher")?)
+    } else {
+        Box::new(
+            RecommendedWatcher::new(handler, Config::default())
+                .context("starting the file watcher")?,
+        )
+    };
+    watcher
+        .watch(dir, RecursiveMode::Recursive)
+        .with_context(|| format!("watching {}", dir.display()))?;
+    Ok(watcher)
+}
+
+/// Writes in place, truncate-and-write, and a temp file renamed over the target all show up
+/// as create, modify or remove; reads and opens do not.
+fn is_content_change(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_) => true,
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) | EventKind::Any | EventKind::Other => false,
+    }
+}
+
+/// Reads keys on a thread of its own until the receiver is gone.
+pub fn read_keys(tx: Sender<Event>) {
+    thread::spawn(move || {
+        let term = Term::stdout();
+        loop {
+            let key = match term.read_key_raw() {
+                Ok(key) => key,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Key::CtrlC,
+                Err(_) => break,
+            };
+            if tx.send(Event::Key(key)).is_err() {
+                break;
+            }
+        }
+    });
+}

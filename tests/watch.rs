@@ -1,0 +1,148 @@
+//! Watch mode in a real terminal (tmux), with real saves.
+
+mod common;
+
+use std::fs::OpenOptions;
+use std::io::Write;
+
+use common::{Sandbox, Tmux, course_file, save_by_rename, two_exercise_course};
+
+fn solution() -> String {
+    course_file("solutions/intro/intro.rs")
+}
+
+#[test]
+fn grades_at_start_passes_on_a_rename_save_and_advances() {
+    let sb = Sandbox::empty();
+    two_exercise_course(&sb);
+    let tmux = Tmux::start(&sb.ws(), "");
+    tmux.wait_for(&[
+        "first  exercises/t/first.rs",
+        "0/2 done",
+        "3 of 3 checks failed",
+        "h hint",
+        "q quit",
+    ]);
+
+    save_by_rename(&sb, "exercises/t/first.rs", &solution());
+    let screen = tmux.wait_for(&[
+        "✓ first passed",
+        "Next: second  exercises/t/second.rs",
+        "1/2 done",
+    ]);
+    assert!(screen.contains("solutions/t/first.rs"), "{screen}");
+    tmux.wait_for(&["second  exercises/t/second.rs", "3 of 3 checks failed"]);
+    assert!(sb.ws().join("solutions/t/first.rs").is_file());
+
+    // Progress survives a restart: the next session opens on `second`.
+    tmux.keys("q");
+    drop(tmux);
+    let tmux = Tmux::start(&sb.ws(), "");
+    tmux.wait_for(&["second  exercises/t/second.rs", "1/2 done"]);
+}
+
+#[test]
+fn in_place_writes_and_bursts_grade_the_last_content() {
+    let sb = Sandbox::empty();
+    two_exercise_course(&sb);
+    let tmux = Tmux::start(&sb.ws(), "");
+    tmux.wait_for(&["3 of 3 checks failed"]);
+
+    // A compile error written in place (no truncation, no rename), as some editors do.
+    let path = sb.ws().join("exercises/t/first.rs");
+    let broken = "pub fn health_body(version: &str) -> String { version }\n";
+    let mut file = OpenOptions::new().write(true).open(&path).unwrap();
+    file.write_all(broken.as_bytes()).unwrap();
+    file.set_len(broken.len() as u64).unwrap();
+    drop(file);
+    tmux.wait_for(&["does not compile", "exercises/t/first.rs:1:"]);
+
+    // A burst of truncate-and-write saves: the last one must win.
+    for i in 0..5 {
+        std::fs::write(
+            &path,
+            format!("pub fn health_body(v: &str) -> String {{ let _ = {i}; v.into() }}\n"),
+        )
+        .unwrap();
+    }
+    std::fs::write(&path, solution()).unwrap();
+    tmux.wait_for(&["✓ first passed"]);
+}
+
+#[test]
+fn keys_reveal_hints_list_exercises_skip_and_quit() {
+    let sb = Sandbox::empty();
+    two_exercise_course(&sb);
+    let tmux = Tmux::start(&sb.ws(), "");
+    tmux.wait_for(&["3 of 3 checks failed"]);
+
+    tmux.keys("h");
+    let screen = tmux.wait_for(&["Hint 1/2: first hint one"]);
+    assert!(!screen.contains("first hint two"), "{screen}");
+    tmux.keys("h");
+    let screen = tmux.wait_for(&["Hint 2/2: first hint two"]);
+    assert!(
+        !screen.contains("h hint"),
+        "no hints are left, so the key is not offered:\n{screen}"
+    );
+
+    tmux.keys("l");
+    tmux.wait_for(&["current  first", "pending  second", "l back"]);
+    tmux.keys("l");
+    tmux.wait_for(&["first  exercises/t/first.rs"]);
+
+    tmux.keys("n");
+    tmux.wait_for(&["second  exercises/t/second.rs"]);
+
+    tmux.keys("q");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while tmux.alive() {
+        assert!(std::time::Instant::now() < deadline, "q did not quit");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn poll_mode_notices_saves() {
+    let sb = Sandbox::empty();
+    two_exercise_course(&sb);
+    let tmux = Tmux::start(&sb.ws(), "--poll");
+    let screen = tmux.wait_for(&["3 of 3 checks failed"]);
+    assert!(
+        !screen.contains("--poll`"),
+        "the poll hint is pointless in poll mode:\n{screen}"
+    );
+    save_by_rename(&sb, "exercises/t/first.rs", &solution());
+    tmux.wait_for(&["✓ first passed"]);
+}
+
+#[test]
+fn a_deleted_exercise_file_is_reported_with_how_to_restore_it() {
+    let sb = Sandbox::empty();
+    two_exercise_course(&sb);
+    let tmux = Tmux::start(&sb.ws(), "");
+    tmux.wait_for(&["3 of 3 checks failed"]);
+    std::fs::remove_file(sb.ws().join("exercises/t/first.rs")).unwrap();
+    tmux.wait_for(&["exercises/t/first.rs is missing", "backlings reset first"]);
+    save_by_rename(&sb, "exercises/t/first.rs", &solution());
+    tmux.wait_for(&["✓ first passed"]);
+}
+
+#[test]
+fn the_course_end_is_announced() {
+    let sb = Sandbox::empty();
+    two_exercise_course(&sb);
+    let tmux = Tmux::start(&sb.ws(), "");
+    tmux.wait_for(&["3 of 3 checks failed"]);
+    save_by_rename(&sb, "exercises/t/first.rs", &solution());
+    tmux.wait_for(&["second  exercises/t/second.rs", "3 of 3 checks failed"]);
+    save_by_rename(&sb, "exercises/t/second.rs", &solution());
+    tmux.wait_for(&["Course complete", "All done, well played.", "2/2 done"]);
+}
+
+#[test]
+fn without_a_terminal_it_points_to_run() {
+    let sb = Sandbox::init();
+    let run = sb.run(&[]).status(2);
+    assert!(run.stderr.contains("backlings run NAME"), "{}", run.stderr);
+}
