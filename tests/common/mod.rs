@@ -204,7 +204,7 @@ pub fn two_exercise_course(sb: &Sandbox) {
     );
     for name in ["first", "second"] {
         info.push_str(&format!(
-            "\n[[exercises]]\nname = \"{name}\"\ndir = \"t\"\nsummary = \"the {name} one\"\nhints = [\"{name} hint one\", \"{name} hint two\"]\n"
+            "\n[[exercises]]\nname = \"{name}\"\ndir = \"t\"\nsummary = \"the {name} one\"\ntime_limit_secs = 2\nhints = [\"{name} hint one\", \"{name} hint two\"]\n"
         ));
         for kind in ["exercises", "solutions", "checks"] {
             let text = course_file(&format!("{kind}/intro/intro.rs"))
