@@ -1,0 +1,35 @@
+//! Mutant: checks times.len() < k + 1, which overflows (a panic in debug) when k = usize::MAX.
+
+/// One line of the gateway's access log: which user made a request, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEntry {
+    pub user_id: String,
+    pub timestamp: u64,
+}
+
+use std::collections::HashMap;
+
+pub fn find_abusers(entries: &[LogEntry], k: usize, window_secs: u64) -> Vec<String> {
+    let mut by_user: HashMap<&str, Vec<u64>> = HashMap::new();
+    for entry in entries {
+        by_user
+            .entry(&entry.user_id)
+            .or_default()
+            .push(entry.timestamp);
+    }
+    let mut abusers = Vec::new();
+    for (user, mut times) in by_user {
+        if times.len() < k + 1 {
+            continue;
+        }
+        times.sort_unstable();
+        if times
+            .windows(k + 1)
+            .any(|run| run[k] - run[0] < window_secs)
+        {
+            abusers.push(user.to_string());
+        }
+    }
+    abusers.sort();
+    abusers
+}

@@ -1,0 +1,35 @@
+//! Mutant: groups by user but never sorts the timestamps, so runs of k + 1 are taken in log
+//! order.
+
+/// One line of the gateway's access log: which user made a request, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEntry {
+    pub user_id: String,
+    pub timestamp: u64,
+}
+
+use std::collections::HashMap;
+
+pub fn find_abusers(entries: &[LogEntry], k: usize, window_secs: u64) -> Vec<String> {
+    let mut by_user: HashMap<&str, Vec<u64>> = HashMap::new();
+    for entry in entries {
+        by_user
+            .entry(&entry.user_id)
+            .or_default()
+            .push(entry.timestamp);
+    }
+    let mut abusers = Vec::new();
+    for (user, times) in by_user {
+        if times.len() <= k {
+            continue;
+        }
+        if times
+            .windows(k + 1)
+            .any(|run| run[k].abs_diff(run[0]) < window_secs)
+        {
+            abusers.push(user.to_string());
+        }
+    }
+    abusers.sort();
+    abusers
+}
