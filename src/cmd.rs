@@ -103,7 +103,7 @@ pub fn run(name: &str, as_json: bool) -> Result<ExitCode> {
             theme.heading.apply_to(&ex.name),
             link(&ex.rel_path(), &ws.exercise_path(&ex))
         );
-        print!("{}", ui::render_verdict(&verdict, &theme));
+        print!("{}", ui::render_verdict(&verdict, &theme, ui::Detail::Full));
         if verdict.passed() {
             println!(
                 "Reference solution: {}",

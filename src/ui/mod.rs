@@ -6,4 +6,4 @@ mod style;
 mod verdict;
 
 pub use style::{Theme, link};
-pub use verdict::render_verdict;
+pub use verdict::{Detail, render_verdict};

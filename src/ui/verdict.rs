@@ -8,7 +8,21 @@ use super::Theme;
 
 /// The verdict as text, headline first; compiler output keeps its colours only when `theme`
 /// has colours enabled.
-pub fn render_verdict(verdict: &Verdict, theme: &Theme) -> String {
+/// How much of a verdict to show.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Every check, error and warning (`run`).
+    Full,
+    /// One screen (watch mode): passed checks as a count, the first `shown` failures and
+    /// compiler errors in full, the rest by name or count.
+    Compact { shown: usize },
+}
+
+pub fn render_verdict(verdict: &Verdict, theme: &Theme, detail: Detail) -> String {
+    let shown = match detail {
+        Detail::Full => usize::MAX,
+        Detail::Compact { shown } => shown,
+    };
     let colored = console::colors_enabled();
     let strip = |s: &str| {
         if colored {
@@ -30,12 +44,41 @@ pub fn render_verdict(verdict: &Verdict, theme: &Theme) -> String {
     );
     match verdict.outcome {
         Outcome::CompileError => {
-            for error in &verdict.errors {
+            for error in verdict.errors.iter().take(shown) {
                 let _ = writeln!(out, "\n{}", strip(error).trim_end());
+            }
+            let hidden = verdict.errors.len().saturating_sub(shown);
+            if hidden > 0 {
+                let _ = writeln!(
+                    out,
+                    "\n{}",
+                    theme
+                        .dim
+                        .apply_to(format!("… and {hidden} more (fix these first)"))
+                );
             }
         }
         _ => {
+            let passed = verdict
+                .checks
+                .iter()
+                .filter(|c| c.status == CheckStatus::Passed)
+                .count();
+            if detail != Detail::Full && passed > 0 {
+                let _ = writeln!(out, "  {} {passed} passing", theme.good.apply_to("✓"));
+            }
+            let unresolved: Vec<&str> = verdict
+                .failed_checks()
+                .skip(shown)
+                .map(|c| c.name.as_str())
+                .collect();
             for check in &verdict.checks {
+                let listed = check.status == CheckStatus::Passed && detail == Detail::Full
+                    || check.status != CheckStatus::Passed
+                        && !unresolved.contains(&check.name.as_str());
+                if !listed {
+                    continue;
+                }
                 let (mark, style) = match check.status {
                     CheckStatus::Passed => ("✓", &theme.good),
                     CheckStatus::Failed => ("✗", &theme.bad),
@@ -56,6 +99,14 @@ pub fn render_verdict(verdict: &Verdict, theme: &Theme) -> String {
                     _ => out.push('\n'),
                 }
             }
+            if !unresolved.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "  {} also failing: {}",
+                    theme.bad.apply_to("✗"),
+                    unresolved.join(", ")
+                );
+            }
             if verdict.output_truncated {
                 let _ = writeln!(
                     out,
@@ -67,7 +118,16 @@ pub fn render_verdict(verdict: &Verdict, theme: &Theme) -> String {
             }
         }
     }
-    if !verdict.warnings.is_empty() {
+    if !verdict.warnings.is_empty() && detail != Detail::Full {
+        let n = verdict.warnings.len();
+        let _ = writeln!(
+            out,
+            "\n{}",
+            theme.warn.apply_to(format!(
+                "{n} compiler warning(s); `backlings run` shows them"
+            ))
+        );
+    } else if !verdict.warnings.is_empty() {
         let n = verdict.warnings.len();
         let _ = writeln!(
             out,

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::grader::Verdict;
-use crate::ui::{Theme, link, render_verdict};
+use crate::ui::{Detail, Theme, link, render_verdict};
 
 pub const POLL_NOTICE: &str = "saves not noticed? quit and run `backlings --poll`";
 
@@ -73,7 +73,11 @@ pub fn render(frame: &Frame, theme: &Theme) -> String {
             if let Some(problem) = problem {
                 let _ = writeln!(out, "{} {problem}", theme.bad.apply_to("!"));
             } else if let Some(verdict) = verdict {
-                out.push_str(&render_verdict(verdict, theme));
+                out.push_str(&render_verdict(
+                    verdict,
+                    theme,
+                    Detail::Compact { shown: 3 },
+                ));
             }
             if !hints.is_empty() {
                 let _ = write!(out, "\n{hints}");
