@@ -245,11 +245,7 @@ pub fn hint(name: &str) -> Result<ExitCode> {
         println!("{} has no hints.", ex.name);
         return Ok(ExitCode::SUCCESS);
     }
-    let (_, shown) = ws.state_file.update(|state| {
-        let entry = state.entry(&ex.name);
-        entry.hints_shown = (entry.hints_shown + 1).min(ex.hints.len());
-        entry.hints_shown
-    })?;
+    let shown = ws.reveal_hint(ex)?;
     print!("{}", render_hints(ex, shown, &theme));
     if shown == ex.hints.len() {
         println!("{}", theme.dim.apply_to("That was the last hint."));

@@ -137,6 +137,16 @@ impl Workspace {
         Ok(())
     }
 
+    /// Records one more hint of `ex` as shown (up to all of them); returns how many are.
+    pub fn reveal_hint(&self, ex: &Exercise) -> Result<usize> {
+        let (_, shown) = self.state_file.update(|state| {
+            let entry = state.entry(&ex.name);
+            entry.hints_shown = (entry.hints_shown + 1).min(ex.hints.len());
+            entry.hints_shown
+        })?;
+        Ok(shown)
+    }
+
     /// The first exercise after `after` (wrapping around) that is not done.
     pub fn next_pending(&self, state: &State, after: &str) -> Option<String> {
         let start = self.course.index_of(after).map_or(0, |i| i + 1);

@@ -307,10 +307,7 @@ impl App {
         let Some(ex) = self.exercise().cloned() else {
             return Ok(());
         };
-        self.ws.state_file.update(|state| {
-            let entry = state.entry(&ex.name);
-            entry.hints_shown = (entry.hints_shown + 1).min(ex.hints.len());
-        })?;
+        self.ws.reveal_hint(&ex)?;
         Ok(())
     }
 
