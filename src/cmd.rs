@@ -21,7 +21,11 @@ pub static NOT_CANCELLED: AtomicBool = AtomicBool::new(false);
 
 pub fn current_workspace() -> Result<Workspace> {
     let cwd = std::env::current_dir().context("reading the current directory")?;
-    Workspace::find_or_explain(&cwd)
+    let ws = Workspace::find_or_explain(&cwd)?;
+    if let Some(notice) = &ws.repair_notice {
+        eprintln!("{} {notice}", Theme::stdout().warn.apply_to("warning:"));
+    }
+    Ok(ws)
 }
 
 /// Grades the learner's file of `ex` in `ws`.

@@ -80,6 +80,35 @@ impl StateFile {
         Ok(state)
     }
 
+    /// If the file does not parse, keeps a copy beside it, salvages what it can (the course,
+    /// the current exercise, each exercise's valid fields) and saves that. Returns a message
+    /// naming the file, the problem and the copy, or `None` when the file was fine.
+    pub fn recover_if_corrupt(&self) -> Result<Option<String>> {
+        let problem = match self.load() {
+            Ok(_) => return Ok(None),
+            Err(e) => format!("{e:#}"),
+        };
+        let text = fs::read_to_string(&self.path).unwrap_or_default();
+        let copy = self
+            .path
+            .with_extension(format!("toml.corrupt-{}", unix_time()));
+        fs::copy(&self.path, &copy).with_context(|| {
+            format!(
+                "keeping a copy of {} at {}",
+                self.path.display(),
+                copy.display()
+            )
+        })?;
+        let state = salvage(&text);
+        self.save(&state)?;
+        let kept = state.exercises.values().filter(|e| e.done).count();
+        Ok(Some(format!(
+            "{problem}\nThe progress file was repaired: {kept} finished exercise(s) recovered; \
+             the original is kept at {}",
+            copy.display()
+        )))
+    }
+
     pub fn save(&self, state: &State) -> Result<()> {
         let text = toml::to_string_pretty(state).context("serialising progress")?;
         write_atomically(&self.path, text.as_bytes())
@@ -93,6 +122,57 @@ impl StateFile {
         self.save(&state)?;
         Ok((state, out))
     }
+}
+
+fn unix_time() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Reads whatever valid fields a damaged state file still has.
+fn salvage(text: &str) -> State {
+    let table: toml::Table = text.parse().unwrap_or_default();
+    let string = |key: &str| table.get(key).and_then(|v| v.as_str()).map(str::to_string);
+    // Without the course the workspace cannot be opened; look for its line even in broken TOML.
+    let course = string("course")
+        .or_else(|| {
+            text.lines()
+                .filter_map(|l| {
+                    l.trim()
+                        .strip_prefix("course")?
+                        .trim()
+                        .strip_prefix('=')?
+                        .trim()
+                        .parse::<toml::Value>()
+                        .ok()
+                })
+                .find_map(|v| v.as_str().map(str::to_string))
+        })
+        .unwrap_or_else(|| "builtin".to_string());
+    let mut state = State::new(course, string("current"));
+    if let Some(exercises) = table.get("exercises").and_then(|v| v.as_table()) {
+        for (name, entry) in exercises {
+            let Some(entry) = entry.as_table() else {
+                continue;
+            };
+            let int = |key: &str| {
+                entry
+                    .get(key)
+                    .and_then(|v| v.as_integer())
+                    .filter(|n| *n >= 0)
+            };
+            state.exercises.insert(
+                name.clone(),
+                ExerciseState {
+                    done: entry.get("done").and_then(|v| v.as_bool()).unwrap_or(false),
+                    hints_shown: int("hints_shown").map_or(0, |n| n as usize),
+                    attempts: int("attempts").map_or(0, |n| n.min(u32::MAX as i64) as u32),
+                },
+            );
+        }
+    }
+    state
 }
 
 /// Writes `bytes` to a temporary file next to `path`, syncs it and renames it over `path`.
@@ -127,6 +207,50 @@ mod tests {
         assert_eq!(file.load().unwrap(), state);
         assert!(state.is_done("intro"));
         assert!(!state.is_done("next"));
+    }
+
+    #[test]
+    fn a_hand_edited_file_keeps_its_valid_progress_and_a_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.toml");
+        let edited = "version = 1\ncourse = \"/my/course\"\ncurrent = \"b\"\n\n[exercises.a]\ndone = true\n\n[exercises.b]\ndone = \"yes\"\nhints_shown = 2\n";
+        fs::write(&path, edited).unwrap();
+        let file = StateFile::new(path.clone());
+        let message = file.recover_if_corrupt().unwrap().unwrap();
+        assert!(
+            message.starts_with(&path.display().to_string()),
+            "{message}"
+        );
+        assert!(
+            message.contains("1 finished exercise(s) recovered"),
+            "{message}"
+        );
+        let state = file.load().unwrap();
+        assert_eq!(state.course, "/my/course");
+        assert_eq!(state.current.as_deref(), Some("b"));
+        assert!(state.is_done("a"));
+        assert!(!state.is_done("b"));
+        assert_eq!(state.exercises["b"].hints_shown, 2);
+        let copies: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().contains(".corrupt-"))
+            .collect();
+        assert_eq!(copies.len(), 1);
+        assert_eq!(fs::read_to_string(copies[0].path()).unwrap(), edited);
+        assert_eq!(
+            file.recover_if_corrupt().unwrap(),
+            None,
+            "a repaired file needs no repair"
+        );
+    }
+
+    #[test]
+    fn garbage_still_finds_the_course_line() {
+        let state = salvage("course = \"/c\"\n[[[ not toml");
+        assert_eq!(state.course, "/c");
+        assert!(state.exercises.is_empty());
+        assert_eq!(salvage("").course, "builtin");
     }
 
     #[test]

@@ -22,6 +22,8 @@ pub struct Workspace {
     pub root: PathBuf,
     pub course: Course,
     pub state_file: StateFile,
+    /// Set when opening had to repair the progress file: what was wrong and what was kept.
+    pub repair_notice: Option<String>,
 }
 
 impl Workspace {
@@ -39,6 +41,7 @@ impl Workspace {
 
     pub fn open(root: &Path) -> Result<Workspace> {
         let state_file = StateFile::new(state_path(root));
+        let repair_notice = state_file.recover_if_corrupt()?;
         let state = state_file.load()?;
         let origin = origin_from_state(&state.course);
         let course = Course::load(&origin).with_context(|| {
@@ -48,6 +51,7 @@ impl Workspace {
             root: root.to_path_buf(),
             course,
             state_file,
+            repair_notice,
         })
     }
 
@@ -89,6 +93,7 @@ impl Workspace {
             root,
             course,
             state_file,
+            repair_notice: None,
         })
     }
 

@@ -258,3 +258,48 @@ fn exiting_early_with_status_zero_is_not_a_pass() {
     assert!(run.stdout.contains("crashed in check"), "{}", run.stdout);
     assert!(run.stdout.contains("std::process::exit"), "{}", run.stdout);
 }
+
+#[test]
+fn a_corrupt_progress_file_is_repaired_with_a_copy_kept() {
+    let sb = Sandbox::init();
+    sb.write(
+        "exercises/intro/intro.rs",
+        &course_file("solutions/intro/intro.rs"),
+    );
+    sb.run(&["run", "intro"]).status(0);
+    let state = sb.read(".backlings/state.toml");
+    sb.write(
+        ".backlings/state.toml",
+        &format!("{state}\n[exercises.query_string]\ndone = 3\n"),
+    );
+
+    let run = sb.run(&["list"]).status(0);
+    assert!(
+        run.stderr.contains(".backlings/state.toml"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("1 finished exercise(s) recovered"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.contains("done     intro"), "{}", run.stdout);
+    let copies = std::fs::read_dir(sb.ws().join(".backlings"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains("corrupt")
+        })
+        .count();
+    assert_eq!(copies, 1);
+    let again = sb.run(&["list"]).status(0);
+    assert!(
+        again.stderr.is_empty(),
+        "repaired once, quiet after: {}",
+        again.stderr
+    );
+}

@@ -114,6 +114,7 @@ impl App {
                 .position(|e| !state.is_done(&e.name)),
         };
         Ok(App {
+            banner: ws.repair_notice.clone(),
             ws,
             toolchain,
             poll,
@@ -123,7 +124,6 @@ impl App {
             view: View::Exercise,
             verdict: None,
             problem: None,
-            banner: None,
             seq: 0,
             running: None,
             regrade: false,
