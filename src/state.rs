@@ -66,33 +66,22 @@ impl StateFile {
     }
 
     pub fn load(&self) -> Result<State> {
-        let text = fs::read_to_string(&self.path)
-            .with_context(|| format!("reading progress file {}", self.path.display()))?;
-        let state: State =
-            toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", self.path.display()))?;
-        if state.version != STATE_VERSION {
-            bail!(
-                "{}: progress format version {} is not supported (expected {STATE_VERSION})",
-                self.path.display(),
-                state.version
-            );
-        }
-        Ok(state)
+        self.parse(&self.read()?)
     }
 
-    /// If the file does not parse, keeps a copy beside it, salvages what it can (the course,
-    /// the current exercise, each exercise's valid fields) and saves that. Returns a message
-    /// naming the file, the problem and the copy, or `None` when the file was fine.
-    pub fn recover_if_corrupt(&self) -> Result<Option<String>> {
-        let problem = match self.load() {
-            Ok(_) => return Ok(None),
+    /// Loads the state; if the file is readable but does not parse, keeps a copy beside it,
+    /// salvages what it can (the course, the current exercise, each exercise's valid fields)
+    /// and saves that, returning with it a message naming the file, the problem and the copy.
+    pub fn load_or_recover(&self) -> Result<(State, Option<String>)> {
+        let text = self.read()?;
+        let problem = match self.parse(&text) {
+            Ok(state) => return Ok((state, None)),
             Err(e) => format!("{e:#}"),
         };
-        let text = fs::read_to_string(&self.path).unwrap_or_default();
         let copy = self
             .path
             .with_extension(format!("toml.corrupt-{}", unix_time()));
-        fs::copy(&self.path, &copy).with_context(|| {
+        fs::write(&copy, &text).with_context(|| {
             format!(
                 "keeping a copy of {} at {}",
                 self.path.display(),
@@ -102,11 +91,30 @@ impl StateFile {
         let state = salvage(&text);
         self.save(&state)?;
         let kept = state.exercises.values().filter(|e| e.done).count();
-        Ok(Some(format!(
+        let notice = format!(
             "{problem}\nThe progress file was repaired: {kept} finished exercise(s) recovered; \
              the original is kept at {}",
             copy.display()
-        )))
+        );
+        Ok((state, Some(notice)))
+    }
+
+    fn read(&self) -> Result<String> {
+        fs::read_to_string(&self.path)
+            .with_context(|| format!("reading progress file {}", self.path.display()))
+    }
+
+    fn parse(&self, text: &str) -> Result<State> {
+        let state: State =
+            toml::from_str(text).map_err(|e| anyhow::anyhow!("{}: {e}", self.path.display()))?;
+        if state.version != STATE_VERSION {
+            bail!(
+                "{}: progress format version {} is not supported (expected {STATE_VERSION})",
+                self.path.display(),
+                state.version
+            );
+        }
+        Ok(state)
     }
 
     pub fn save(&self, state: &State) -> Result<()> {
@@ -216,7 +224,8 @@ mod tests {
         let edited = "version = 1\ncourse = \"/my/course\"\ncurrent = \"b\"\n\n[exercises.a]\ndone = true\n\n[exercises.b]\ndone = \"yes\"\nhints_shown = 2\n";
         fs::write(&path, edited).unwrap();
         let file = StateFile::new(path.clone());
-        let message = file.recover_if_corrupt().unwrap().unwrap();
+        let (recovered, message) = file.load_or_recover().unwrap();
+        let message = message.unwrap();
         assert!(
             message.starts_with(&path.display().to_string()),
             "{message}"
@@ -226,6 +235,7 @@ mod tests {
             "{message}"
         );
         let state = file.load().unwrap();
+        assert_eq!(state, recovered);
         assert_eq!(state.course, "/my/course");
         assert_eq!(state.current.as_deref(), Some("b"));
         assert!(state.is_done("a"));
@@ -239,8 +249,8 @@ mod tests {
         assert_eq!(copies.len(), 1);
         assert_eq!(fs::read_to_string(copies[0].path()).unwrap(), edited);
         assert_eq!(
-            file.recover_if_corrupt().unwrap(),
-            None,
+            file.load_or_recover().unwrap(),
+            (state, None),
             "a repaired file needs no repair"
         );
     }

@@ -41,8 +41,7 @@ impl Workspace {
 
     pub fn open(root: &Path) -> Result<Workspace> {
         let state_file = StateFile::new(state_path(root));
-        let repair_notice = state_file.recover_if_corrupt()?;
-        let state = state_file.load()?;
+        let (state, repair_notice) = state_file.load_or_recover()?;
         let origin = origin_from_state(&state.course);
         let course = Course::load(&origin).with_context(|| {
             format!("loading the course of the workspace at {}", root.display())
