@@ -132,7 +132,8 @@ impl StateFile {
     }
 }
 
-fn unix_time() -> u64 {
+/// Seconds since the Unix epoch, for naming kept copies and backups.
+pub fn unix_time() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())

@@ -3,12 +3,11 @@
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
 
 use crate::course::{Course, Exercise, Origin};
-use crate::state::{State, StateFile, write_atomically};
+use crate::state::{State, StateFile, unix_time, write_atomically};
 
 /// Directory inside a workspace that belongs to the tool.
 const TOOL_DIR: &str = ".backlings";
@@ -179,9 +178,7 @@ impl Workspace {
     fn backup(&self, ex: &Exercise) -> Result<PathBuf> {
         let dir = self.root.join(TOOL_DIR).join("backups");
         fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-        let stamp = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
+        let stamp = unix_time();
         let mut dest = dir.join(format!("{}.{stamp}.rs", ex.name));
         let mut n = 1;
         while dest.exists() {
