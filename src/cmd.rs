@@ -302,7 +302,7 @@ pub fn render_list(ws: &Workspace, state: &crate::state::State, theme: &Theme) -
             theme.dim.apply_to(&ex.summary)
         ));
     }
-    let done = exercises.iter().filter(|e| state.is_done(&e.name)).count();
+    let done = ws.done_count(state);
     out.push_str(&format!("\n{done}/{} done\n", exercises.len()));
     out
 }

@@ -150,6 +150,15 @@ impl Workspace {
         Ok(shown)
     }
 
+    /// How many of the course's exercises `state` records as done.
+    pub fn done_count(&self, state: &State) -> usize {
+        self.course
+            .exercises
+            .iter()
+            .filter(|e| state.is_done(&e.name))
+            .count()
+    }
+
     /// The first exercise after `after` (wrapping around) that is not done.
     pub fn next_pending(&self, state: &State, after: &str) -> Option<String> {
         let start = self.course.index_of(after).map_or(0, |i| i + 1);

@@ -314,11 +314,7 @@ impl App {
     fn draw(&self) -> Result<()> {
         let state = self.ws.state()?;
         let course = &self.ws.course;
-        let done = course
-            .exercises
-            .iter()
-            .filter(|e| state.is_done(&e.name))
-            .count();
+        let done = self.ws.done_count(&state);
         let list;
         let hints;
         let (rel_path, abs_path);
