@@ -17,7 +17,7 @@ use std::process::Command;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
+use anyhow::{Result, anyhow, bail};
 use serde::Serialize;
 
 pub use report::check_names;
@@ -33,7 +33,13 @@ const STDIN_FILE: &str = "<anon>";
 const COMPILE_LIMIT: Duration = Duration::from_secs(120);
 /// Per stream; enough for every failure message, small enough to render at once.
 const OUTPUT_CAP: usize = 256 * 1024;
-const MEMORY_LIMIT: u64 = 2 << 30;
+/// Address space of the test process: far more than any check needs, and small enough that a
+/// runaway allocation fails within a time limit instead of pushing the machine into swap.
+const MEMORY_LIMIT: u64 = 1 << 30;
+/// Checks use threads, not processes; more than this at once is a fork loop.
+const MAX_PROCESSES: usize = 64;
+/// How rustc reports ENOSPC.
+const DISK_FULL: &str = "No space left on device";
 
 /// Helpers every checks file may use, defined before the checks module.
 const CHECKS_PRELUDE: &str = r#"
@@ -167,10 +173,7 @@ pub fn grade(
     sub: &Submission,
     cancel: &AtomicBool,
 ) -> Result<Option<Verdict>> {
-    let build = tempfile::Builder::new()
-        .prefix("backlings-grade-")
-        .tempdir()
-        .context("creating a temporary build directory (is the temp dir full or read-only? set TMPDIR to another)")?;
+    let build = scratch_dir("backlings-grade-")?;
     let binary = build.path().join("checks");
 
     let started = Instant::now();
@@ -201,8 +204,11 @@ pub fn grade(
         time: COMPILE_LIMIT,
         memory: None,
         output: 4 * OUTPUT_CAP,
+        processes: None,
     };
-    let compiled = process::run(rustc, crate_root(sub).as_bytes(), compile_limits, cancel)?;
+    let sentinel = sentinel_name();
+    let root = crate_root(sub, &sentinel);
+    let compiled = process::run(rustc, root.as_bytes(), compile_limits, cancel)?;
     let compile_time = started.elapsed();
     let diagnostics =
         report::parse_diagnostics(&String::from_utf8_lossy(&compiled.stderr), STDIN_FILE);
@@ -234,6 +240,14 @@ pub fn grade(
             return Ok(Some(verdict));
         }
         _ => {
+            if let Some(full) = verdict.errors.iter().find(|e| e.contains(DISK_FULL)) {
+                bail!(
+                    "{}\nthe temporary directory {} is full: free some space there, or point \
+                     TMPDIR at a directory with room",
+                    full.trim(),
+                    std::env::temp_dir().display()
+                );
+            }
             if verdict.errors.is_empty() {
                 verdict.errors.push(format!(
                     "error: rustc failed ({:?}) without a diagnostic",
@@ -244,14 +258,18 @@ pub fn grade(
         }
     }
 
-    let workdir = build.path().join("cwd");
-    fs::create_dir(&workdir).with_context(|| format!("creating {}", workdir.display()))?;
+    // The learner's code starts in an empty directory of its own, so relative paths (even
+    // `../results.log`) reach neither the results nor the workspace.
+    let workdir = scratch_dir("backlings-run-")?;
     let log = build.path().join("results.log");
     let mut run = Command::new(&binary);
-    run.current_dir(&workdir)
+    run.current_dir(workdir.path())
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("RUST_BACKTRACE", "0")
+        // Each thread's malloc arena reserves 64 MiB of address space; without a cap, a
+        // check with many threads would hit the memory limit without using the memory.
+        .env("MALLOC_ARENA_MAX", "2")
         .arg("--test-threads=1")
         .arg("--logfile")
         .arg(&log)
@@ -260,15 +278,19 @@ pub fn grade(
         time: sub.time_limit,
         memory: Some(MEMORY_LIMIT),
         output: OUTPUT_CAP,
+        processes: Some(MAX_PROCESSES),
     };
     let started = Instant::now();
     let ran = process::run(run, b"", limits, cancel)?;
     verdict.run_time = started.elapsed();
     verdict.output_truncated = ran.truncated;
+    remove_scratch(workdir);
 
-    let results =
-        report::parse_logfile(&fs::read_to_string(&log).unwrap_or_default(), CHECKS_MODULE);
-    let mut messages = report::parse_failures(&String::from_utf8_lossy(&ran.stdout), CHECKS_MODULE);
+    let log = fs::read_to_string(&log).unwrap_or_default();
+    remove_scratch(build);
+    let stdout = String::from_utf8_lossy(&ran.stdout);
+    let results = report::parse_logfile(&log, CHECKS_MODULE);
+    let mut messages = report::parse_failures(&stdout, CHECKS_MODULE);
     for check in &mut verdict.checks {
         match results.get(&check.name) {
             Some(true) => check.status = CheckStatus::Passed,
@@ -306,7 +328,20 @@ pub fn grade(
             limit_ms: sub.time_limit.as_millis() as u64,
             running: running.clone(),
         },
-        Exit::Code(0) if all_reported && !any_failed => Outcome::Passed,
+        Exit::Code(0) if all_reported && !any_failed => {
+            let mut reported = expected.clone();
+            reported.push(sentinel);
+            if report::is_clean_pass(&log, &stdout, CHECKS_MODULE, &reported) {
+                Outcome::Passed
+            } else {
+                Outcome::Crashed {
+                    reason: "the test results were tampered with: something besides the \
+                             test harness wrote to its output or its results file"
+                        .to_string(),
+                    running: None,
+                }
+            }
+        }
         Exit::Code(101) if all_reported && any_failed => Outcome::Failed,
         Exit::Code(code) => Outcome::Crashed {
             reason: if all_reported {
@@ -319,6 +354,13 @@ pub fn grade(
                      (does your code call std::process::exit?)"
                 )
             },
+            running: running.clone(),
+        },
+        Exit::TooManyProcesses => Outcome::Crashed {
+            reason: format!(
+                "it started more than {MAX_PROCESSES} processes at once (a fork loop?), so all \
+                 of them were killed"
+            ),
             running: running.clone(),
         },
         Exit::Signal(sig) => Outcome::Crashed {
@@ -335,8 +377,55 @@ pub fn grade(
     Ok(Some(verdict))
 }
 
-/// The crate rustc compiles: the learner's file as a module, the prelude, then the checks.
-fn crate_root(sub: &Submission) -> String {
+/// A fresh directory under the system temp dir, with an error that says how to fix it.
+fn scratch_dir(prefix: &str) -> Result<tempfile::TempDir> {
+    let parent = std::env::temp_dir();
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir()
+        .map_err(|err| {
+            use std::io::ErrorKind::*;
+            let fix = match err.kind() {
+                StorageFull => {
+                    "it is full: free some space there, or point TMPDIR at a directory with room"
+                }
+                NotFound => {
+                    "it does not exist: create it, or point TMPDIR at a directory that does"
+                }
+                PermissionDenied | ReadOnlyFilesystem => {
+                    "it is not writable: point TMPDIR at a directory you can write to"
+                }
+                _ => "point TMPDIR at another directory",
+            };
+            anyhow!(
+                "cannot create a build directory in {} ({err}): {fix}",
+                parent.display()
+            )
+        })
+}
+
+/// Removes a scratch directory even if the learner's code took away permissions inside it.
+fn remove_scratch(dir: tempfile::TempDir) {
+    let path = dir.path().to_path_buf();
+    if dir.close().is_err() {
+        make_writable(&path);
+        let _ = fs::remove_dir_all(&path);
+    }
+}
+
+fn make_writable(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = fs::set_permissions(dir, fs::Permissions::from_mode(0o700));
+    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            make_writable(&entry.path());
+        }
+    }
+}
+
+/// The crate rustc compiles: the learner's file as a module, the prelude, then the checks,
+/// and after them an empty test named `sentinel`.
+fn crate_root(sub: &Submission, sentinel: &str) -> String {
     let mut root = String::new();
     let _ = writeln!(
         root,
@@ -347,8 +436,22 @@ fn crate_root(sub: &Submission) -> String {
     root.push_str(CHECKS_PRELUDE);
     let _ = writeln!(
         root,
-        "#[allow(warnings)]\nmod {CHECKS_MODULE} {{\n{}\n}}",
+        "#[allow(warnings)]\nmod {CHECKS_MODULE} {{\n{}\n#[test]\nfn {sentinel}() {{}}\n}}",
         sub.checks
     );
     root
+}
+
+/// A test name that sorts after every check and that no one can know before this grade:
+/// since libtest runs tests in name order, its `ok` in the results proves that the test
+/// process got through every check by itself, so results forged from the learner's code
+/// followed by an early exit cannot add up to a pass. Costs nothing measurable: rustc's
+/// incremental cache keeps the rest of the crate.
+fn sentinel_name() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    // Each RandomState starts from fresh random keys, so this is an unpredictable number.
+    let random = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    format!("zzzz_every_check_ran_{random:016x}")
 }

@@ -1,5 +1,5 @@
 //! Runs one child process to completion under a deadline, a cancel flag and resource limits,
-//! in its own process group so that everything it started dies with it.
+//! in a session of its own so that everything it started dies with it.
 
 use std::io::{Read, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -13,8 +13,10 @@ use anyhow::{Context, Result};
 
 /// How often a waiting run looks at the cancel flag.
 const CANCEL_POLL: Duration = Duration::from_millis(10);
-/// How long to wait for output pipes after the process group is gone.
+/// How long to wait for output pipes after the session is gone.
 const DRAIN_GRACE: Duration = Duration::from_millis(200);
+/// Every how many polls a run with a process limit also scans the whole session.
+const FULL_SCAN_EVERY: u32 = 10;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -23,6 +25,9 @@ pub struct Limits {
     pub memory: Option<u64>,
     /// Bytes kept of each of stdout and stderr; the rest is read and dropped.
     pub output: usize,
+    /// Most processes the session may hold at once. Counted by the parent, because
+    /// `RLIMIT_NPROC` counts every process of the user and does not apply to root.
+    pub processes: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +35,8 @@ pub enum Exit {
     Code(i32),
     Signal(i32),
     TimedOut,
+    /// The session held more processes than `Limits::processes`.
+    TooManyProcesses,
     Cancelled,
 }
 
@@ -50,12 +57,18 @@ pub fn run(
 ) -> Result<Finished> {
     cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0);
+        .stderr(Stdio::piped());
     let memory = limits.memory;
-    // SAFETY: the closure only calls async-signal-safe libc functions (setrlimit).
+    // SAFETY: the closure only calls async-signal-safe libc functions.
     unsafe {
         cmd.pre_exec(move || {
+            // A new session (and process group) holds everything the child starts, even
+            // what moves to a process group of its own, and leaves the terminal alone.
+            if libc::setsid() == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // If backlings dies (Ctrl-C on `run`), the child dies too instead of looping on.
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
             set_limit(libc::RLIMIT_CORE, 0);
             if let Some(bytes) = memory {
                 set_limit(libc::RLIMIT_AS, bytes);
@@ -65,7 +78,7 @@ pub fn run(
     }
     let program = cmd.get_program().to_string_lossy().into_owned();
     let mut child = cmd.spawn().with_context(|| format!("starting {program}"))?;
-    let pgid = child.id() as libc::pid_t;
+    let session = child.id() as libc::pid_t;
 
     let mut pipe_in = child.stdin.take().expect("stdin is piped");
     let input = stdin.to_vec();
@@ -93,17 +106,28 @@ pub fn run(
     });
 
     let deadline = Instant::now() + limits.time;
+    let mut polls = 0u32;
     let exit = loop {
         let now = Instant::now();
-        if cancel.load(Ordering::Relaxed) {
-            kill_group(pgid);
+        polls = polls.wrapping_add(1);
+        let stop = if cancel.load(Ordering::Relaxed) {
+            Some(Exit::Cancelled)
+        } else if now >= deadline {
+            Some(Exit::TimedOut)
+        } else if limits.processes.is_some_and(|max| {
+            // The tree walk is cheap but misses orphans, whose parent exited; the session
+            // scan finds those, at the cost of reading every process on the machine.
+            descendants_exceed(session, max)
+                || (polls % FULL_SCAN_EVERY == 0 && session_members(session).len() > max)
+        }) {
+            Some(Exit::TooManyProcesses)
+        } else {
+            None
+        };
+        if let Some(exit) = stop {
+            kill_session(session);
             let _ = exit_rx.recv();
-            break Exit::Cancelled;
-        }
-        if now >= deadline {
-            kill_group(pgid);
-            let _ = exit_rx.recv();
-            break Exit::TimedOut;
+            break exit;
         }
         match exit_rx.recv_timeout(CANCEL_POLL.min(deadline - now)) {
             Ok(status) => {
@@ -119,7 +143,7 @@ pub fn run(
         }
     };
     // Whatever the process left running (threads are gone with it; children are not).
-    kill_group(pgid);
+    kill_session(session);
 
     let mut finished = Finished {
         exit,
@@ -169,11 +193,76 @@ fn spawn_reader(
     });
 }
 
-fn kill_group(pgid: libc::pid_t) {
-    // SAFETY: plain syscall; a group that no longer exists yields ESRCH, which is fine.
-    unsafe {
-        libc::killpg(pgid, libc::SIGKILL);
+/// Kills every live process of `session`, repeating until none is left, since a process
+/// may fork between the scan and the kill.
+fn kill_session(session: libc::pid_t) {
+    for _ in 0..100 {
+        // SAFETY: plain syscalls; a process or group already gone yields ESRCH, which is fine.
+        unsafe {
+            libc::killpg(session, libc::SIGKILL);
+        }
+        let members = session_members(session);
+        if members.is_empty() {
+            return;
+        }
+        for pid in members {
+            // SAFETY: as above.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+            }
+        }
+        thread::sleep(Duration::from_millis(1));
     }
+}
+
+/// Whether `root` and its descendants are more than `max` processes. Walks the process tree
+/// through `/proc/PID/task/TID/children`, so its cost grows with the tree, not with the
+/// number of processes on the machine, and it stops counting at `max + 1`.
+fn descendants_exceed(root: libc::pid_t, max: usize) -> bool {
+    let mut pending = vec![root];
+    let mut seen = 0;
+    while let Some(pid) = pending.pop() {
+        seen += 1;
+        if seen > max {
+            return true;
+        }
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+            continue;
+        };
+        for task in tasks.flatten() {
+            let children =
+                std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
+            pending.extend(
+                children
+                    .split_whitespace()
+                    .filter_map(|c| c.parse::<libc::pid_t>().ok()),
+            );
+        }
+    }
+    false
+}
+
+/// The live (not zombie) processes whose session id is `session`, from `/proc`.
+pub fn session_members(session: libc::pid_t) -> Vec<libc::pid_t> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse().ok())
+        .filter(|&pid: &libc::pid_t| {
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                return false;
+            };
+            // "pid (comm) state ppid pgrp session ...": comm may hold spaces and parentheses.
+            let Some((_, fields)) = stat.rsplit_once(") ") else {
+                return false;
+            };
+            let mut fields = fields.split(' ');
+            let state = fields.next();
+            let sid = fields.nth(2).and_then(|f| f.parse::<libc::pid_t>().ok());
+            state != Some("Z") && sid == Some(session)
+        })
+        .collect()
 }
 
 fn set_limit(resource: libc::__rlimit_resource_t, value: u64) {
@@ -198,6 +287,7 @@ mod tests {
             time,
             memory: None,
             output: 1000,
+            processes: Some(20),
         };
         run(cmd, b"", limits, &AtomicBool::new(false)).unwrap()
     }
@@ -215,6 +305,31 @@ mod tests {
     fn kills_the_whole_group_on_timeout() {
         let f = sh("sleep 30 & sleep 30", Duration::from_millis(200));
         assert_eq!(f.exit, Exit::TimedOut);
+    }
+
+    #[test]
+    fn kills_children_that_leave_the_process_group() {
+        let f = sh(
+            "perl -e 'setpgrp(0,0); sleep 30' & echo $!; wait",
+            Duration::from_millis(300),
+        );
+        assert_eq!(f.exit, Exit::TimedOut);
+        let pid: libc::pid_t = String::from_utf8_lossy(&f.stdout).trim().parse().unwrap();
+        // SAFETY: signal 0 only asks whether the process exists.
+        let alive = unsafe { libc::kill(pid, 0) } == 0
+            && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .unwrap_or_default()
+                .contains(") Z ");
+        assert!(!alive, "process {pid} outlived the run");
+    }
+
+    #[test]
+    fn stops_a_fork_loop() {
+        let f = sh(
+            "for i in $(seq 1 100); do sleep 30 & done; wait",
+            Duration::from_secs(20),
+        );
+        assert_eq!(f.exit, Exit::TooManyProcesses);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Turns what rustc and the test binary printed into typed results: compiler diagnostics
 //! (with hidden-check source kept out), per-check outcomes and failure messages.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Deserialize;
 
@@ -136,6 +136,21 @@ pub fn parse_logfile(log: &str, module: &str) -> HashMap<String, bool> {
         .collect()
 }
 
+/// Whether `log` says exactly that every check in `expected` passed, once each, and nothing
+/// else, and libtest's own summary on `stdout` agrees. Anything more (a duplicate, a name no
+/// check has, a stray line) means something besides libtest wrote to its files, so a
+/// passing verdict cannot be trusted.
+pub fn is_clean_pass(log: &str, stdout: &str, module: &str, expected: &[String]) -> bool {
+    let mut seen = HashSet::new();
+    let lines_ok = log.lines().all(|line| {
+        line.strip_prefix("ok ")
+            .and_then(|name| name.strip_prefix(module)?.strip_prefix("::"))
+            .is_some_and(|name| expected.iter().any(|e| e == name) && seen.insert(name))
+    });
+    let summary = format!("test result: ok. {} passed; 0 failed;", expected.len());
+    lines_ok && seen.len() == expected.len() && stdout.contains(&summary)
+}
+
 /// Failure messages from libtest's `---- NAME stdout ----` sections: test name → what the
 /// check panicked with (preceded by anything the learner's code printed during it).
 pub fn parse_failures(stdout: &str, module: &str) -> HashMap<String, String> {
@@ -208,6 +223,28 @@ mod tests {
     fn finds_check_names_in_source_order() {
         let src = "#[test]\nfn b_first() {}\n\nfn helper() {}\n#[test]\n#[should_panic]\nfn a_second() {}\n#[test] fn inline() {}\n";
         assert_eq!(check_names(src), ["b_first", "a_second", "inline"]);
+    }
+
+    #[test]
+    fn a_clean_pass_lists_each_check_once_and_nothing_else() {
+        let expected = ["a".to_string(), "b".to_string()];
+        let stdout = "test result: ok. 2 passed; 0 failed; 0 ignored";
+        let clean = "ok m::a\nok m::b\n";
+        assert!(is_clean_pass(clean, stdout, "m", &expected));
+        for forged in [
+            "ok m::a\nok m::b\nok m::b\n",
+            "ok m::a\nok m::b\nok m::c\n",
+            "ok m::a\nok m::b\ntest m::a ... ok\n",
+            "ok m::a\n",
+        ] {
+            assert!(!is_clean_pass(forged, stdout, "m", &expected), "{forged:?}");
+        }
+        assert!(!is_clean_pass(
+            clean,
+            "test result: ok. 3 passed; 0 failed;",
+            "m",
+            &expected
+        ));
     }
 
     #[test]

@@ -12,6 +12,9 @@ pub struct Results {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     pub tests: Vec<TestResult>,
+    /// Not in exercism's format: how long compiling and running the checks took.
+    pub compile_ms: u64,
+    pub run_ms: u64,
 }
 
 #[derive(Serialize)]
@@ -68,6 +71,8 @@ pub fn results(verdict: &Verdict) -> Results {
         status,
         message,
         tests,
+        compile_ms: verdict.compile_time.as_millis() as u64,
+        run_ms: verdict.run_time.as_millis() as u64,
     }
 }
 

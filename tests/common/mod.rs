@@ -20,6 +20,10 @@ pub struct Run {
 }
 
 impl Run {
+    pub fn of(mut cmd: Command) -> Run {
+        Run::from(cmd.output().unwrap())
+    }
+
     fn from(out: Output) -> Run {
         Run {
             status: out.status.code().unwrap_or(-1),
@@ -43,7 +47,8 @@ impl Sandbox {
     pub fn empty() -> Sandbox {
         Sandbox {
             dir: tempfile::Builder::new()
-                .prefix("backlings test ")
+                // Spaces and non-ASCII in every path the tests use.
+                .prefix("backlings tëst ✓ ")
                 .tempdir()
                 .unwrap(),
         }
@@ -65,14 +70,17 @@ impl Sandbox {
     }
 
     pub fn run_in(&self, dir: &Path, args: &[&str]) -> Run {
-        let out = Command::new(BIN)
-            .args(args)
+        Run::of(self.command_in(dir, args))
+    }
+
+    /// The command `run_in` would run, for callers that change its environment.
+    pub fn command_in(&self, dir: &Path, args: &[&str]) -> Command {
+        let mut cmd = Command::new(BIN);
+        cmd.args(args)
             .current_dir(dir)
             .env("NO_COLOR", "1")
-            .env_remove("CLICOLOR_FORCE")
-            .output()
-            .unwrap();
-        Run::from(out)
+            .env_remove("CLICOLOR_FORCE");
+        cmd
     }
 
     pub fn write(&self, rel: &str, text: &str) {

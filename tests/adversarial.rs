@@ -1,0 +1,349 @@
+//! The adversarial corpus: learner files that try, by mistake or on purpose, to pass without
+//! solving the exercise, to hang the grader or to harm the machine. Each is graded by the real
+//! binary against the intro checks (`health_body`, three checks, a 2 s time limit) and must
+//! fail clearly, within the limit plus 2 s, leaving no process and no temp dir behind.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::time::Duration;
+
+use common::Sandbox;
+
+/// The body of a correct `health_body`.
+const CORRECT: &str = r###"format!(r#"{{"status":"ok","version":"{version}"}}"#)"###;
+/// The exercise's time limit in `two_exercise_course`, and the allowed overrun.
+const LIMIT: Duration = Duration::from_secs(2);
+const MARGIN: Duration = Duration::from_secs(2);
+
+struct Graded {
+    json: serde_json::Value,
+    /// The run's messages, headline first, for looking for words in.
+    text: String,
+}
+
+impl Graded {
+    #[track_caller]
+    fn says(&self, needle: &str) -> &Self {
+        assert!(
+            self.text.contains(needle),
+            "expected {needle:?} in the verdict:\n{}",
+            self.text
+        );
+        self
+    }
+
+    #[track_caller]
+    fn status(&self, expected: &str) -> &Self {
+        assert_eq!(self.json["status"], expected, "{}", self.text);
+        self
+    }
+}
+
+/// Grades `source` as the learner's file and checks what every case must hold.
+#[track_caller]
+fn grade(source: &str) -> Graded {
+    let sb = Sandbox::empty();
+    common::two_exercise_course(&sb);
+    let tmp = sb.dir.path().join("tmp");
+    fs::create_dir(&tmp).unwrap();
+    sb.write("exercises/t/first.rs", source);
+
+    let mut cmd = sb.command_in(&sb.ws(), &["run", "first", "--json"]);
+    cmd.env("TMPDIR", &tmp);
+    let run = common::Run::of(cmd);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", run.stdout, run.stderr));
+
+    let mut text = json["message"].as_str().unwrap_or_default().to_string();
+    for test in json["tests"].as_array().unwrap() {
+        let message = test["message"].as_str().unwrap_or_default();
+        text.push_str(&format!("\n{}: {message}", test["name"]));
+    }
+    assert_eq!(
+        run.status, 1,
+        "not a failing verdict:\n{text}\n{}",
+        run.stderr
+    );
+    assert_ne!(json["status"], "pass", "{text}");
+    let run_ms = json["run_ms"].as_u64().unwrap();
+    assert!(
+        Duration::from_millis(run_ms) <= LIMIT + MARGIN,
+        "the checks ran {run_ms} ms:\n{text}"
+    );
+    let left: Vec<_> = fs::read_dir(&tmp).unwrap().collect();
+    assert!(left.is_empty(), "left in the temp dir: {left:?}");
+    let stray = processes_touching(sb.dir.path());
+    assert!(stray.is_empty(), "processes left running: {stray:?}");
+    // The workspace is untouched but for the recorded attempt.
+    let state: toml::Table = sb.read(".backlings/state.toml").parse().unwrap();
+    assert_eq!(state["current"].as_str(), Some("first"), "{state}");
+    assert_eq!(sb.read("exercises/t/first.rs"), source);
+    Graded { json, text }
+}
+
+/// A learner file whose `health_body` runs `body`, with `items` before it.
+fn learner(items: &str, body: &str) -> String {
+    format!(
+        "{items}\npub fn health_body(version: &str) -> String {{\n    let _ = version;\n    {body}\n}}\n"
+    )
+}
+
+/// Live processes whose working directory, executable or command line mentions `dir`.
+fn processes_touching(dir: &Path) -> Vec<String> {
+    let needle = dir.to_string_lossy().into_owned();
+    let mut found = Vec::new();
+    for entry in fs::read_dir("/proc").unwrap().flatten() {
+        let proc_dir = entry.path();
+        if !entry
+            .file_name()
+            .to_string_lossy()
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+        {
+            continue;
+        }
+        let stat = fs::read_to_string(proc_dir.join("stat")).unwrap_or_default();
+        if stat.contains(") Z ") || stat.is_empty() {
+            continue;
+        }
+        let cmdline = fs::read(proc_dir.join("cmdline")).unwrap_or_default();
+        let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+        let links = ["cwd", "exe"].map(|l| {
+            fs::read_link(proc_dir.join(l))
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        });
+        if cmdline.contains(&needle)
+            || cmdline.contains(MARKER)
+            || links.iter().any(|l| l.contains(&needle))
+        {
+            found.push(format!(
+                "{}: {cmdline}",
+                entry.file_name().to_string_lossy()
+            ));
+        }
+    }
+    found
+}
+
+/// An argument that marks the processes learner code starts, so leftovers can be found.
+const MARKER: &str = "314159";
+
+// --- ending the process early --------------------------------------------------------------
+
+#[test]
+fn exit_zero_is_not_a_pass() {
+    grade(&learner("", "std::process::exit(0)"))
+        .status("error")
+        .says("crashed in check reports_the_given_version")
+        .says("std::process::exit");
+}
+
+#[test]
+fn exit_zero_after_the_first_checks_passed_is_not_a_pass() {
+    let body = format!("if version == \"2.0.0\" {{ std::process::exit(0) }}\n    {CORRECT}");
+    grade(&learner("", &body))
+        .status("error")
+        .says("crashed in check uses_no_spaces");
+}
+
+#[test]
+fn exit_one_is_a_crash() {
+    grade(&learner("", "std::process::exit(1)"))
+        .status("error")
+        .says("exited with status 1");
+}
+
+#[test]
+fn abort_is_a_crash() {
+    grade(&learner("", "std::process::abort()"))
+        .status("error")
+        .says("SIGABRT");
+}
+
+// --- fake harness output ---------------------------------------------------------------------
+
+/// libtest's report on stdout for a run where every check passed.
+const FAKE_REPORT: &str = "running 3 tests
+test __hidden_checks::reports_the_given_version ... ok
+test __hidden_checks::uses_no_spaces ... ok
+test __hidden_checks::works_for_any_version_string ... ok
+
+test result: ok. 3 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s
+";
+/// libtest's `--logfile` lines for the same run, with the real check names (every verdict
+/// shows them).
+const FAKE_LOG: &str = "ok __hidden_checks::reports_the_given_version
+ok __hidden_checks::uses_no_spaces
+ok __hidden_checks::works_for_any_version_string
+";
+const WRITE: &str =
+    "unsafe extern \"C\" {\n    fn write(fd: i32, buf: *const u8, count: usize) -> isize;\n}";
+
+#[test]
+fn fake_results_printed_to_stdout_and_stderr_do_not_pass() {
+    let body = format!(
+        "print!(\"{{}}{{}}\", {FAKE_REPORT:?}, {FAKE_LOG:?});\n    eprint!(\"{{}}\", {FAKE_REPORT:?});\n    String::new()"
+    );
+    grade(&learner("", &body))
+        .status("fail")
+        .says("returned \"\"");
+}
+
+/// Sprays both fakes into every file descriptor, so also into the results file, then exits 0.
+#[test]
+fn fake_results_written_to_every_file_descriptor_do_not_pass() {
+    let body = format!(
+        "let fake = format!(\"{{}}{{}}\", {FAKE_REPORT:?}, {FAKE_LOG:?});\n    for fd in 0..256 {{ unsafe {{ write(fd, fake.as_ptr(), fake.len()); }} }}\n    std::process::exit(0)"
+    );
+    grade(&learner(WRITE, &body))
+        .status("error")
+        .says("the test results were tampered with");
+}
+
+/// Writes each fake exactly where libtest would have: the report to stdout, the result lines
+/// to every other descriptor (the results file among them), then exits 0 before any check
+/// has finished, so the results file holds nothing else.
+#[test]
+fn fake_results_written_exactly_where_libtest_writes_do_not_pass() {
+    let body = format!(
+        "let (report, log) = ({FAKE_REPORT:?}, {FAKE_LOG:?});\n    unsafe {{ write(1, report.as_ptr(), report.len()); }}\n    for fd in 3..256 {{ unsafe {{ write(fd, log.as_ptr(), log.len()); }} }}\n    std::process::exit(0)"
+    );
+    grade(&learner(WRITE, &body))
+        .status("error")
+        .says("the test results were tampered with");
+}
+
+// --- panics --------------------------------------------------------------------------------
+
+#[test]
+fn a_panic_inside_drop_fails_the_check() {
+    let items = "struct Bomb;\nimpl Drop for Bomb {\n    fn drop(&mut self) { panic!(\"boom in drop\") }\n}";
+    let body = format!("let _bomb = Bomb;\n    {CORRECT}");
+    grade(&learner(items, &body))
+        .status("fail")
+        .says("boom in drop");
+}
+
+#[test]
+fn a_panic_while_panicking_is_a_crash() {
+    let items = "struct Bomb;\nimpl Drop for Bomb {\n    fn drop(&mut self) { panic!(\"second panic\") }\n}";
+    grade(&learner(
+        items,
+        "let _bomb = Bomb;\n    panic!(\"first panic\")",
+    ))
+    .status("error")
+    .says("crashed in check reports_the_given_version")
+    .says("SIGABRT");
+}
+
+// --- running out of time, stack or memory -----------------------------------------------------
+
+#[test]
+fn an_endless_loop_times_out_naming_the_running_check() {
+    let body =
+        format!("if version == \"2.0.0\" {{ loop {{ std::hint::black_box(0); }} }}\n    {CORRECT}");
+    grade(&learner("", &body))
+        .status("error")
+        .says("timed out after 2.0 s while running check uses_no_spaces");
+}
+
+#[test]
+fn sleeping_past_the_limit_times_out() {
+    grade(&learner(
+        "",
+        "std::thread::sleep(std::time::Duration::from_secs(60));\n    String::new()",
+    ))
+    .status("error")
+    .says("timed out after 2.0 s while running check reports_the_given_version");
+}
+
+#[test]
+fn unbounded_recursion_is_a_stack_overflow() {
+    let items = "fn depth(n: u64) -> u64 {\n    if n == u64::MAX { 0 } else { std::hint::black_box(depth(n + 1)) + 1 }\n}";
+    grade(&learner(items, "depth(0).to_string()"))
+        .status("error")
+        .says("stack overflow");
+}
+
+#[test]
+fn unbounded_allocation_is_out_of_memory() {
+    let body = "let mut hoard = Vec::new();\n    loop { hoard.push(vec![0u64; 1 << 17]); std::hint::black_box(&hoard); }";
+    grade(&learner("", body))
+        .status("error")
+        .says("out of memory");
+}
+
+// --- processes and threads -------------------------------------------------------------------
+
+#[test]
+fn child_processes_are_killed_even_in_a_group_of_their_own() {
+    let body = format!(
+        "use std::os::unix::process::CommandExt;\n    std::process::Command::new(\"sleep\").arg(\"{MARKER}\").spawn().unwrap();\n    std::process::Command::new(\"sleep\").arg(\"{MARKER}\").process_group(0).spawn().unwrap();\n    String::new()"
+    );
+    grade(&learner("", &body)).status("fail");
+}
+
+#[test]
+fn threads_left_running_do_not_keep_the_grade_alive() {
+    let body = "std::thread::spawn(|| loop { std::thread::sleep(std::time::Duration::from_millis(10)) });\n    String::new()";
+    grade(&learner("", body)).status("fail");
+}
+
+#[test]
+fn a_fork_loop_hits_the_process_limit() {
+    let items = "unsafe extern \"C\" {\n    fn fork() -> i32;\n}";
+    grade(&learner(items, "loop { unsafe { fork(); } }"))
+        .status("error")
+        .says("processes at once (a fork loop?)");
+}
+
+// --- output ----------------------------------------------------------------------------------
+
+#[test]
+fn megabytes_of_output_are_cut() {
+    let sb = Sandbox::empty();
+    common::two_exercise_course(&sb);
+    let body = "for _ in 0..200_000 { println!(\"{}\", \"spam \".repeat(10)); }\n    String::new()";
+    sb.write("exercises/t/first.rs", &learner("", body));
+    let run = sb.run(&["run", "first"]).status(1);
+    assert!(run.stdout.contains("the output was cut"), "{}", run.stdout);
+    assert!(
+        run.stdout.len() < 2 << 20,
+        "{} bytes shown",
+        run.stdout.len()
+    );
+    grade(&learner("", body)).status("fail");
+}
+
+#[test]
+fn non_utf8_output_is_shown_lossily() {
+    let body = "use std::io::Write;\n    let bytes = [b'x', 0xff, 0xfe, b'\\n'];\n    std::io::stdout().write_all(&bytes).unwrap();\n    std::io::stderr().write_all(&bytes).unwrap();\n    print!(\"{}\", String::from_utf8_lossy(&bytes));\n    panic!(\"after writing bytes\")";
+    grade(&learner("", body))
+        .status("fail")
+        .says("after writing bytes");
+}
+
+// --- files -----------------------------------------------------------------------------------
+
+/// Reads and writes what it can reach by relative paths: the working directory is empty and
+/// neither the workspace, the checks nor the results are in reach.
+#[test]
+fn relative_paths_reach_neither_the_workspace_nor_the_checks() {
+    let body = r#"let reachable: Vec<&str> = [
+        "results.log", "checks", "checks.rs", "<anon>", ".backlings/state.toml",
+        "../.backlings/state.toml", "../../.backlings/state.toml", "exercises/t/first.rs",
+        "../exercises/t/first.rs", "../results.log", "../checks",
+    ].into_iter().filter(|p| std::path::Path::new(p).exists()).collect();
+    let here: Vec<String> = std::fs::read_dir(".").unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    for path in ["state.toml", "results.log", "first.rs"] {
+        let _ = std::fs::write(path, "ok __hidden_checks::uses_no_spaces\n");
+    }
+    format!("here {here:?}, reachable {reachable:?}")"#;
+    grade(&learner("", body))
+        .status("fail")
+        .says("returned \"here [], reachable []\"");
+}
