@@ -44,6 +44,8 @@ pub struct Exercise {
     pub summary: String,
     pub hints: Vec<String>,
     pub time_limit: Duration,
+    /// `file:line:col` of its entry in `info.toml`, for errors about it.
+    pub defined_at: String,
 }
 
 impl Exercise {
@@ -157,6 +159,7 @@ impl Course {
                 summary: entry.summary,
                 hints: entry.hints,
                 time_limit,
+                defined_at: here,
             });
         }
         Ok(Course {
@@ -203,13 +206,23 @@ impl Course {
     }
 
     pub fn stub(&self, ex: &Exercise) -> Result<Cow<'static, str>> {
-        self.read(&ex.rel_path())
+        self.read_for(ex, &ex.rel_path())
     }
     pub fn solution(&self, ex: &Exercise) -> Result<Cow<'static, str>> {
-        self.read(&ex.solution_rel_path())
+        self.read_for(ex, &ex.solution_rel_path())
     }
     pub fn checks(&self, ex: &Exercise) -> Result<Cow<'static, str>> {
-        self.read(&ex.checks_rel_path())
+        self.read_for(ex, &ex.checks_rel_path())
+    }
+
+    /// Reads one of `ex`'s own files; an error names the `info.toml` entry that needs it.
+    fn read_for(&self, ex: &Exercise, rel: &str) -> Result<Cow<'static, str>> {
+        self.read(rel).with_context(|| {
+            format!(
+                "{}: exercise {:?} needs the file {rel}",
+                ex.defined_at, ex.name
+            )
+        })
     }
 
     /// Every mutant of an exercise as `(slug, source)`, sorted by slug.

@@ -122,9 +122,19 @@ impl StateFile {
         write_atomically(&self.path, text.as_bytes())
     }
 
-    /// Re-reads the file, applies `change`, and writes it back, so that two processes sharing a
-    /// workspace only lose each other's changes if they race within the same few microseconds.
+    /// Re-reads the file, applies `change`, and writes it back, holding a lock on a file next
+    /// to it meanwhile, so that two processes sharing a workspace (two watchers, a watcher and
+    /// `run`) never lose each other's changes.
     pub fn update<T>(&self, change: impl FnOnce(&mut State) -> T) -> Result<(State, T)> {
+        let lock_path = self.path.with_extension("lock");
+        let lock = fs::File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .with_context(|| format!("opening {}", lock_path.display()))?;
+        lock.lock()
+            .with_context(|| format!("locking {}", lock_path.display()))?;
         let mut state = self.load()?;
         let out = change(&mut state);
         self.save(&state)?;

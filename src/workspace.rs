@@ -39,6 +39,7 @@ impl Workspace {
     }
 
     pub fn open(root: &Path) -> Result<Workspace> {
+        ensure_writable(root)?;
         let state_file = StateFile::new(state_path(root));
         let (state, repair_notice) = state_file.load_or_recover()?;
         let origin = origin_from_state(&state.course);
@@ -71,13 +72,25 @@ impl Workspace {
                 root.display()
             );
         }
+        // Every file the workspace will need is read before anything is written, so that a
+        // broken course leaves nothing half-made behind.
+        let stubs = course
+            .exercises
+            .iter()
+            .map(|ex| {
+                let stub = course.stub(ex)?;
+                course.solution(ex)?;
+                course.checks(ex)?;
+                Ok((ex.rel_path(), stub))
+            })
+            .collect::<Result<Vec<_>>>()
+            .context("the course is incomplete (nothing was changed)")?;
         fs::create_dir_all(root.join(TOOL_DIR))
             .with_context(|| format!("creating the workspace directory {}", root.display()))?;
         let root =
             fs::canonicalize(root).with_context(|| format!("resolving {}", root.display()))?;
-        for ex in &course.exercises {
-            let path = root.join(ex.rel_path());
-            write_new(&path, course.stub(ex)?.as_bytes())?;
+        for (rel, stub) in stubs {
+            write_new(&root.join(rel), stub.as_bytes())?;
         }
         write_new(&root.join("Cargo.toml"), cargo_manifest(&course).as_bytes())?;
         write_new(&root.join(".gitignore"), b"/target\n/.backlings/cache\n")?;
@@ -251,4 +264,27 @@ fn cargo_manifest(course: &Course) -> String {
         );
     }
     out
+}
+
+/// Fails with the fix when the workspace cannot take a new file: every command records
+/// progress, and grading keeps its compile cache there.
+fn ensure_writable(root: &Path) -> Result<()> {
+    let dir = root.join(TOOL_DIR);
+    let Err(err) = tempfile::NamedTempFile::new_in(&dir) else {
+        return Ok(());
+    };
+    use std::io::ErrorKind::*;
+    let fix = match err.kind() {
+        ReadOnlyFilesystem => {
+            "it is on a read-only file system: copy the workspace somewhere writable"
+        }
+        PermissionDenied => "you may not write there: make it yours and writable (chmod -R u+w)",
+        StorageFull => "the disk is full: free some space",
+        _ => "make sure the directory exists and is writable",
+    };
+    bail!(
+        "cannot write in the workspace at {} ({err}): backlings keeps your progress in {}; {fix}",
+        root.display(),
+        dir.display()
+    )
 }

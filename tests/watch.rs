@@ -124,8 +124,49 @@ fn a_deleted_exercise_file_is_reported_with_how_to_restore_it() {
     tmux.wait_for(&["3 of 3 checks failed"]);
     std::fs::remove_file(sb.ws().join("exercises/t/first.rs")).unwrap();
     tmux.wait_for(&["exercises/t/first.rs is missing", "backlings reset first"]);
+    save_by_rename(
+        &sb,
+        "exercises/t/first.rs",
+        "pub fn health_body(_: &str) -> String { String::new() }",
+    );
+    tmux.wait_for(&["2 of 3 checks failed"]);
+    // Renamed away counts as missing too, and renaming it back is picked up.
+    let (here, away) = (
+        sb.ws().join("exercises/t/first.rs"),
+        sb.ws().join("exercises/t/first.rs.bak"),
+    );
+    std::fs::rename(&here, &away).unwrap();
+    tmux.wait_for(&["exercises/t/first.rs is missing", "backlings reset first"]);
+    std::fs::rename(&away, &here).unwrap();
+    tmux.wait_for(&["2 of 3 checks failed"]);
     save_by_rename(&sb, "exercises/t/first.rs", &solution());
     tmux.wait_for(&["✓ first passed"]);
+}
+
+#[test]
+fn two_watchers_in_one_workspace_share_progress() {
+    let sb = Sandbox::empty();
+    two_exercise_course(&sb);
+    let one = Tmux::start(&sb.ws(), "");
+    let two = Tmux::start(&sb.ws(), "");
+    one.wait_for(&["3 of 3 checks failed"]);
+    two.wait_for(&["3 of 3 checks failed"]);
+    save_by_rename(&sb, "exercises/t/first.rs", &solution());
+    one.wait_for(&["✓ first passed", "1/2 done"]);
+    two.wait_for(&["✓ first passed", "1/2 done"]);
+    let state: toml::Table = sb.read(".backlings/state.toml").parse().unwrap();
+    assert_eq!(state["current"].as_str(), Some("second"), "{state}");
+    assert_eq!(
+        state["exercises"]["first"]["done"].as_bool(),
+        Some(true),
+        "{state}"
+    );
+    // Both watchers graded at start and after the save, and each grade was recorded.
+    assert_eq!(
+        state["exercises"]["first"]["attempts"].as_integer(),
+        Some(4),
+        "{state}"
+    );
 }
 
 #[test]

@@ -389,10 +389,10 @@ fn scratch_dir(prefix: &str) -> Result<tempfile::TempDir> {
                 StorageFull => {
                     "it is full: free some space there, or point TMPDIR at a directory with room"
                 }
-                NotFound => {
+                NotFound if !parent.is_dir() => {
                     "it does not exist: create it, or point TMPDIR at a directory that does"
                 }
-                PermissionDenied | ReadOnlyFilesystem => {
+                PermissionDenied | ReadOnlyFilesystem | NotFound => {
                     "it is not writable: point TMPDIR at a directory you can write to"
                 }
                 _ => "point TMPDIR at another directory",

@@ -118,7 +118,7 @@ pub fn run(
             // The tree walk is cheap but misses orphans, whose parent exited; the session
             // scan finds those, at the cost of reading every process on the machine.
             descendants_exceed(session, max)
-                || (polls % FULL_SCAN_EVERY == 0 && session_members(session).len() > max)
+                || (polls.is_multiple_of(FULL_SCAN_EVERY) && session_members(session).len() > max)
         }) {
             Some(Exit::TooManyProcesses)
         } else {

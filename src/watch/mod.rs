@@ -198,6 +198,8 @@ impl App {
             return;
         }
         if !force && self.graded_hash == Some(hash) {
+            // Back to the content of the last verdict (say, renamed away and back): show it.
+            self.problem = None;
             return;
         }
         self.seq += 1;

@@ -1,0 +1,264 @@
+//! A hostile environment: read-only or full disks, a missing or old compiler, broken course
+//! files, several backlings at once, and being killed mid-write. Each gets a specific message
+//! with the fix, and progress is never lost.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use common::{BIN, Run, Sandbox};
+
+#[track_caller]
+fn says(run: &Run, needles: &[&str]) {
+    for needle in needles {
+        assert!(
+            run.stderr.contains(needle),
+            "expected {needle:?} on stderr:\n{}\n(stdout: {})",
+            run.stderr,
+            run.stdout
+        );
+    }
+}
+
+/// Runs `script` with `sh` in a private mount namespace (so it may mount file systems) with
+/// `$BIN` set to the binary and `$WS` to the workspace.
+fn with_private_mounts(sb: &Sandbox, script: &str) -> Run {
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    let mut cmd = Command::new("unshare");
+    // Not root: a user namespace maps us to root inside it, where mounting is allowed.
+    cmd.args(if root { &["-m"][..] } else { &["-r", "-m"][..] })
+        .args(["sh", "-c", script])
+        .current_dir(sb.ws())
+        .env("BIN", BIN)
+        .env("WS", sb.ws())
+        .env("NO_COLOR", "1");
+    Run::of(cmd)
+}
+
+#[test]
+fn a_read_only_workspace_is_named_with_the_fix() {
+    let sb = Sandbox::init();
+    let run = with_private_mounts(
+        &sb,
+        r#"mount --bind "$WS" "$WS" && mount -o remount,bind,ro "$WS" && exec "$BIN" run intro"#,
+    )
+    .status(2);
+    says(
+        &run,
+        &[
+            "cannot write in the workspace",
+            "read-only file system",
+            "copy the workspace somewhere writable",
+        ],
+    );
+}
+
+#[test]
+fn a_full_temp_dir_is_named_with_the_fix() {
+    let sb = Sandbox::init();
+    let tmp = sb.dir.path().join("tmp");
+    fs::create_dir(&tmp).unwrap();
+    let script = format!(
+        r#"mount -t tmpfs -o size=8k tmpfs '{}' && TMPDIR='{}' exec "$BIN" run intro"#,
+        tmp.display(),
+        tmp.display()
+    );
+    let run = with_private_mounts(&sb, &script).status(2);
+    says(&run, &["No space left on device", "is full", "TMPDIR"]);
+}
+
+#[test]
+fn a_missing_or_unwritable_temp_dir_is_named_with_the_fix() {
+    let sb = Sandbox::init();
+    for (tmpdir, fix) in [
+        ("/nonexistent/backlings", "it does not exist"),
+        ("/proc", "it is not writable"),
+    ] {
+        let mut cmd = sb.command_in(&sb.ws(), &["run", "intro"]);
+        cmd.env("TMPDIR", tmpdir);
+        let run = Run::of(cmd).status(2);
+        says(
+            &run,
+            &[&format!("cannot create a build directory in {tmpdir}"), fix],
+        );
+    }
+}
+
+#[test]
+fn a_missing_rustc_says_how_to_install_it() {
+    let sb = Sandbox::init();
+    let empty = sb.dir.path().join("empty-path");
+    fs::create_dir(&empty).unwrap();
+    let mut cmd = sb.command_in(&sb.ws(), &["run", "intro"]);
+    cmd.env("PATH", &empty);
+    let run = Run::of(cmd).status(2);
+    says(
+        &run,
+        &["`rustc` was not found on PATH", "https://rustup.rs"],
+    );
+}
+
+#[test]
+fn a_too_old_rustc_says_how_to_update() {
+    let sb = Sandbox::init();
+    let bin = sb.dir.path().join("old-toolchain");
+    fs::create_dir(&bin).unwrap();
+    let rustc = bin.join("rustc");
+    fs::write(
+        &rustc,
+        "#!/bin/sh\ncase \"$*\" in\n  *sysroot*) echo /nonexistent ;;\n  *) printf 'rustc 1.70.0 (90c541806 2023-05-31)\\nrelease: 1.70.0\\n' ;;\nesac\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&rustc, fs::Permissions::from_mode(0o755)).unwrap();
+    let mut cmd = sb.command_in(&sb.ws(), &["run", "intro"]);
+    cmd.env("PATH", format!("{}:/usr/bin:/bin", bin.display()));
+    let run = Run::of(cmd).status(2);
+    says(&run, &["rustc 1.70.0 is too old", "rustup update stable"]);
+}
+
+/// A one-exercise course in `dir` whose info.toml entry is `entry`.
+fn course_with(dir: &Path, entry: &str) {
+    for kind in ["exercises", "solutions", "checks"] {
+        let path = dir.join(format!("{kind}/intro/intro.rs"));
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, common::course_file(&format!("{kind}/intro/intro.rs"))).unwrap();
+    }
+    fs::write(
+        dir.join("info.toml"),
+        format!("format_version = 1\nwelcome_message = \"w\"\nfinal_message = \"f\"\n\n{entry}"),
+    )
+    .unwrap();
+}
+
+#[test]
+fn broken_course_files_are_reported_with_file_line_and_column() {
+    let good =
+        "[[exercises]]\nname = \"intro\"\ndir = \"intro\"\nsummary = \"s\"\nhints = [\"h\"]\n";
+    let cases = [
+        (
+            good.replace("summary", "sumary"),
+            vec![
+                "info.toml",
+                "line 8",
+                "unknown field `sumary`",
+                "expected one of",
+            ],
+        ),
+        (
+            format!("{good}\n{good}"),
+            vec![
+                "info.toml:12:8",
+                "duplicate exercise name \"intro\"",
+                "info.toml:6:8",
+            ],
+        ),
+        (
+            good.replace(
+                "summary = \"s\"",
+                "summary = \"s\"\ntime_limit_secs = \"5\"",
+            ),
+            vec!["info.toml", "line 9", "invalid type: string \"5\""],
+        ),
+        (
+            good.replace("dir = \"intro\"", "dir = \"elsewhere\""),
+            vec![
+                "info.toml:6:8",
+                "exercise \"intro\" needs the file exercises/elsewhere/intro.rs",
+            ],
+        ),
+        (
+            good.replace("name = \"intro\"", "name = \"Intro-1\""),
+            vec!["info.toml:6:8", "must be a lowercase Rust identifier"],
+        ),
+    ];
+    for (entry, needles) in cases {
+        let sb = Sandbox::empty();
+        let course = sb.dir.path().join("course");
+        course_with(&course, &entry);
+        let run = sb
+            .run_in(sb.dir.path(), &["init", "ws", "--course", "course"])
+            .status(2);
+        says(&run, &needles);
+        assert!(
+            !sb.ws().join(".backlings").exists(),
+            "init left a workspace behind"
+        );
+    }
+
+    let sb = Sandbox::empty();
+    let course = sb.dir.path().join("course");
+    course_with(&course, good);
+    let info = course.join("info.toml");
+    let text = fs::read_to_string(&info).unwrap();
+    fs::write(
+        &info,
+        text.replace("format_version = 1", "format_version = 7"),
+    )
+    .unwrap();
+    let run = sb
+        .run_in(sb.dir.path(), &["init", "ws", "--course", "course"])
+        .status(2);
+    says(
+        &run,
+        &["info.toml:1:18", "format_version 7 is not supported"],
+    );
+}
+
+#[test]
+fn concurrent_runs_in_one_workspace_lose_no_progress() {
+    let sb = Sandbox::init();
+    let runs: Vec<_> = (0..6)
+        .map(|_| {
+            sb.command_in(&sb.ws(), &["run", "intro"])
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut child in runs {
+        assert_eq!(child.wait().unwrap().code(), Some(1));
+    }
+    let state: toml::Table = sb.read(".backlings/state.toml").parse().unwrap();
+    assert_eq!(
+        state["exercises"]["intro"]["attempts"].as_integer(),
+        Some(6),
+        "{state}"
+    );
+}
+
+#[test]
+fn killing_the_tool_at_any_moment_leaves_readable_progress() {
+    let sb = Sandbox::init();
+    sb.write(
+        "exercises/intro/intro.rs",
+        &common::course_file("solutions/intro/intro.rs"),
+    );
+    for delay_ms in (0..400).step_by(25) {
+        let mut child = sb
+            .command_in(&sb.ws(), &["check"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let run = sb.run(&["list"]).status(0);
+        assert!(
+            run.stderr.is_empty(),
+            "progress needed repair after a kill at {delay_ms} ms:\n{}",
+            run.stderr
+        );
+    }
+    // What was recorded before the kills survives them.
+    sb.run(&["run", "intro"]).status(0);
+    let run = sb.run(&["list"]).status(0);
+    assert!(run.stdout.contains("done     intro"), "{}", run.stdout);
+}
