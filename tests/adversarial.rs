@@ -6,7 +6,6 @@
 mod common;
 
 use std::fs;
-use std::path::Path;
 use std::time::Duration;
 
 use common::Sandbox;
@@ -74,7 +73,7 @@ fn grade(source: &str) -> Graded {
     );
     let left: Vec<_> = fs::read_dir(&tmp).unwrap().collect();
     assert!(left.is_empty(), "left in the temp dir: {left:?}");
-    let stray = processes_touching(sb.dir.path());
+    let stray = common::processes_touching(sb.dir.path(), MARKER);
     assert!(stray.is_empty(), "processes left running: {stray:?}");
     // The workspace is untouched but for the recorded attempt.
     let state: toml::Table = sb.read(".backlings/state.toml").parse().unwrap();
@@ -88,44 +87,6 @@ fn learner(items: &str, body: &str) -> String {
     format!(
         "{items}\npub fn health_body(version: &str) -> String {{\n    let _ = version;\n    {body}\n}}\n"
     )
-}
-
-/// Live processes whose working directory, executable or command line mentions `dir`.
-fn processes_touching(dir: &Path) -> Vec<String> {
-    let needle = dir.to_string_lossy().into_owned();
-    let mut found = Vec::new();
-    for entry in fs::read_dir("/proc").unwrap().flatten() {
-        let proc_dir = entry.path();
-        if !entry
-            .file_name()
-            .to_string_lossy()
-            .bytes()
-            .all(|b| b.is_ascii_digit())
-        {
-            continue;
-        }
-        let stat = fs::read_to_string(proc_dir.join("stat")).unwrap_or_default();
-        if stat.contains(") Z ") || stat.is_empty() {
-            continue;
-        }
-        let cmdline = fs::read(proc_dir.join("cmdline")).unwrap_or_default();
-        let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
-        let links = ["cwd", "exe"].map(|l| {
-            fs::read_link(proc_dir.join(l))
-                .map(|p| p.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        });
-        if cmdline.contains(&needle)
-            || cmdline.contains(MARKER)
-            || links.iter().any(|l| l.contains(&needle))
-        {
-            found.push(format!(
-                "{}: {cmdline}",
-                entry.file_name().to_string_lossy()
-            ));
-        }
-    }
-    found
 }
 
 /// An argument that marks the processes learner code starts, so leftovers can be found.

@@ -262,3 +262,38 @@ fn killing_the_tool_at_any_moment_leaves_readable_progress() {
     let run = sb.run(&["list"]).status(0);
     assert!(run.stdout.contains("done     intro"), "{}", run.stdout);
 }
+
+#[test]
+fn the_test_process_dies_with_backlings() {
+    let sb = Sandbox::init();
+    let tmp = sb.dir.path().join("tmp");
+    fs::create_dir(&tmp).unwrap();
+    sb.write(
+        "exercises/intro/intro.rs",
+        "pub fn health_body(_: &str) -> String { loop { std::hint::black_box(0); } }",
+    );
+    let mut cmd = sb.command_in(&sb.ws(), &["run", "intro"]);
+    cmd.env("TMPDIR", &tmp);
+    let mut child = cmd.spawn().unwrap();
+    // Wait until the checks are running, then kill backlings as a closed terminal would.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while checks_running(&tmp).is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the checks never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let stray = checks_running(&tmp);
+    assert!(stray.is_empty(), "outlived backlings: {stray:?}");
+}
+
+/// Test binaries (not rustc) running from under `tmp`.
+fn checks_running(tmp: &Path) -> Vec<String> {
+    let mut found = common::processes_touching(tmp, "\0");
+    found.retain(|p| p.contains("--test-threads"));
+    found
+}

@@ -236,3 +236,42 @@ pub fn save_by_rename(sb: &Sandbox, rel: &str, text: &str) {
     fs::write(&tmp, text).unwrap();
     fs::rename(&tmp, sb.ws().join(rel)).unwrap();
 }
+
+/// Live processes whose working directory, executable or command line mentions `dir`, or
+/// whose command line holds `marker`.
+pub fn processes_touching(dir: &Path, marker: &str) -> Vec<String> {
+    let needle = dir.to_string_lossy().into_owned();
+    let mut found = Vec::new();
+    for entry in fs::read_dir("/proc").unwrap().flatten() {
+        let proc_dir = entry.path();
+        if !entry
+            .file_name()
+            .to_string_lossy()
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+        {
+            continue;
+        }
+        let stat = fs::read_to_string(proc_dir.join("stat")).unwrap_or_default();
+        if stat.contains(") Z ") || stat.is_empty() {
+            continue;
+        }
+        let cmdline = fs::read(proc_dir.join("cmdline")).unwrap_or_default();
+        let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+        let links = ["cwd", "exe"].map(|l| {
+            fs::read_link(proc_dir.join(l))
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        });
+        if cmdline.contains(&needle)
+            || cmdline.contains(marker)
+            || links.iter().any(|l| l.contains(&needle))
+        {
+            found.push(format!(
+                "{}: {cmdline}",
+                entry.file_name().to_string_lossy()
+            ));
+        }
+    }
+    found
+}
