@@ -44,14 +44,14 @@ pub fn grade_exercise(
         );
     }
     let checks = ws.course.checks(ex)?;
-    let cache = ws.cache_dir(ex);
+    let build = ws.build_dir(ex);
     let sub = Submission {
         name: &ex.name,
         file: &file,
         display_root: &ws.root,
         checks: &checks,
         time_limit: ex.time_limit,
-        cache_dir: Some(&cache),
+        build_dir: Some(&build),
     };
     grader::grade(toolchain, &sub, cancel)
 }

@@ -236,7 +236,7 @@ fn grade_source(toolchain: &Toolchain, scratch: &Path, index: usize, job: &Job) 
         display_root: &dir,
         checks: job.checks,
         time_limit: job.exercise.time_limit,
-        cache_dir: None,
+        build_dir: None,
     };
     Ok(grader::grade(toolchain, &sub, &NOT_CANCELLED)?.expect("never cancelled"))
 }

@@ -5,6 +5,7 @@ mod cmd;
 mod course;
 mod dev;
 mod grader;
+mod lock;
 mod state;
 mod ui;
 mod watch;

@@ -126,15 +126,7 @@ impl StateFile {
     /// to it meanwhile, so that two processes sharing a workspace (two watchers, a watcher and
     /// `run`) never lose each other's changes.
     pub fn update<T>(&self, change: impl FnOnce(&mut State) -> T) -> Result<(State, T)> {
-        let lock_path = self.path.with_extension("lock");
-        let lock = fs::File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .with_context(|| format!("opening {}", lock_path.display()))?;
-        lock.lock()
-            .with_context(|| format!("locking {}", lock_path.display()))?;
+        let _lock = crate::lock::exclusive(&self.path.with_extension("lock"))?;
         let mut state = self.load()?;
         let out = change(&mut state);
         self.save(&state)?;

@@ -120,9 +120,10 @@ impl Workspace {
         self.root.join(ex.solution_rel_path())
     }
 
-    /// Incremental compilation cache of one exercise, away from the learner's sources and from
-    /// cargo's `target/`, so grading never waits on the editor's rust-analyzer or vice versa.
-    pub fn cache_dir(&self, ex: &Exercise) -> PathBuf {
+    /// Build directory and incremental compilation cache of one exercise, away from the
+    /// learner's sources and from cargo's `target/`, so grading never waits on the editor's
+    /// rust-analyzer or vice versa.
+    pub fn build_dir(&self, ex: &Exercise) -> PathBuf {
         self.root.join(TOOL_DIR).join("cache").join(&ex.name)
     }
 

@@ -60,17 +60,24 @@ fn a_read_only_workspace_is_named_with_the_fix() {
 }
 
 #[test]
-fn a_full_temp_dir_is_named_with_the_fix() {
+fn a_full_disk_is_named_with_the_fix() {
     let sb = Sandbox::init();
-    let tmp = sb.dir.path().join("tmp");
-    fs::create_dir(&tmp).unwrap();
+    let cache = sb.ws().join(".backlings/cache");
+    fs::create_dir_all(&cache).unwrap();
     let script = format!(
-        r#"mount -t tmpfs -o size=8k tmpfs '{}' && TMPDIR='{}' exec "$BIN" run intro"#,
-        tmp.display(),
-        tmp.display()
+        r#"mount -t tmpfs -o size=64k tmpfs '{}' && exec "$BIN" run intro"#,
+        cache.display()
     );
     let run = with_private_mounts(&sb, &script).status(2);
-    says(&run, &["No space left on device", "is full", "TMPDIR"]);
+    says(
+        &run,
+        &[
+            "No space left on device",
+            "the disk is full",
+            ".backlings/cache",
+            "TMPDIR",
+        ],
+    );
 }
 
 #[test]
