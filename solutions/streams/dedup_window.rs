@@ -1,0 +1,66 @@
+//! # dedup_window: drop duplicate webhook deliveries within a time window (reference solution)
+//!
+//! A `HashSet` of the remembered ids answers "is it remembered?" in O(1), and a
+//! `VecDeque` of `(accepted_ms, id)` in acceptance order, which is time order since
+//! `now_ms` never decreases, says which ids to forget: the expired ones are all at its
+//! front. Each call first pops the expired ids off the front (and out of the set), then
+//! looks the id up. A zero window remembers nothing, so nothing is stored. Every id is pushed once and popped once, so `insert` is amortised
+//! O(1). Expiry is tested as `now_ms - accepted_ms >= window_ms`, which cannot overflow.
+
+use std::collections::{HashSet, VecDeque};
+
+/// Remembers the ids of accepted events for `window_ms` milliseconds, to drop
+/// duplicates.
+pub struct DedupWindow {
+    window_ms: u64,
+    /// The remembered ids.
+    accepted: HashSet<String>,
+    /// The same ids, oldest acceptance first.
+    order: VecDeque<(u64, String)>,
+}
+
+impl DedupWindow {
+    /// A filter that remembers nothing yet and will remember each accepted id for
+    /// `window_ms` milliseconds.
+    pub fn new(window_ms: u64) -> Self {
+        DedupWindow {
+            window_ms,
+            accepted: HashSet::new(),
+            order: VecDeque::new(),
+        }
+    }
+
+    /// Whether `event_id` is new at `now_ms`: `true` if it is not remembered (it is
+    /// accepted and remembered from `now_ms` for the window), `false` if it is a
+    /// duplicate (nothing changes). `now_ms` never decreases between calls.
+    /// Amortised O(1).
+    pub fn insert(&mut self, event_id: &str, now_ms: u64) -> bool {
+        while let Some((accepted_ms, _)) = self.order.front() {
+            if now_ms - accepted_ms < self.window_ms {
+                break;
+            }
+            if let Some((_, id)) = self.order.pop_front() {
+                self.accepted.remove(&id);
+            }
+        }
+        if self.accepted.contains(event_id) {
+            return false;
+        }
+        // With a zero window an id is forgotten the moment it is accepted.
+        if self.window_ms > 0 {
+            self.accepted.insert(event_id.to_string());
+            self.order.push_back((now_ms, event_id.to_string()));
+        }
+        true
+    }
+
+    /// How many ids are remembered at the `now_ms` of the latest `insert`. O(1).
+    pub fn len(&self) -> usize {
+        self.accepted.len()
+    }
+
+    /// Whether no id is remembered (provided; it uses your `len`).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
