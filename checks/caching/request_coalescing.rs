@@ -1,0 +1,1069 @@
+use super::request_coalescing::{CoalescingCache, LoadError};
+
+use std::any::Any;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::fmt::{self, Display};
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, Barrier, Mutex, Once};
+use std::thread;
+use std::time::{Duration, Instant};
+
+// ---------------------------------------------------------------------------------------
+// Running learner code: a panic becomes a failure message that names the call. Threads
+// the checks spawn stay quiet; their findings reach the check as messages.
+
+thread_local! {
+    static IN_LEARNER_CODE: Cell<bool> = const { Cell::new(false) };
+    static QUIET: Cell<bool> = const { Cell::new(false) };
+    static CAUGHT_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+static QUIET_HOOK: Once = Once::new();
+
+fn install_hook() {
+    QUIET_HOOK.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if IN_LEARNER_CODE.with(Cell::get) {
+                let text = info.to_string();
+                CAUGHT_PANIC.with(|c| *c.borrow_mut() = Some(text));
+            } else if !QUIET.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// Marks a thread spawned by a check: its panics are reported by the check, not printed.
+fn quiet_thread() {
+    install_hook();
+    QUIET.with(|q| q.set(true));
+}
+
+/// Runs `f` (which calls the learner's code); a panic comes back as "panicked at ...: msg".
+fn try_learner<R>(f: impl FnOnce() -> R) -> Result<R, String> {
+    install_hook();
+    let was = IN_LEARNER_CODE.with(|c| c.replace(true));
+    let result = panic::catch_unwind(AssertUnwindSafe(f));
+    IN_LEARNER_CODE.with(|c| c.set(was));
+    result.map_err(|_| {
+        CAUGHT_PANIC
+            .with(|c| c.borrow_mut().take())
+            .unwrap_or_else(|| "panicked".to_string())
+    })
+}
+
+/// Like `try_learner`, but a panic fails the check with "`call()` panicked at ...".
+fn learner<R>(call: impl FnOnce() -> String, f: impl FnOnce() -> R) -> R {
+    match try_learner(f) {
+        Ok(value) => value,
+        Err(panicked) => panic!("{} {panicked}", call()),
+    }
+}
+
+fn panic_text(payload: Box<dyn Any + Send>) -> String {
+    match payload.downcast::<String>() {
+        Ok(text) => *text,
+        Err(payload) => match payload.downcast::<&str>() {
+            Ok(text) => text.to_string(),
+            Err(_) => "the check panicked".to_string(),
+        },
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Waiting without hanging: every check runs on a worker thread, and waits are bounded.
+
+static BLOCKING_SEEN: AtomicBool = AtomicBool::new(false);
+
+/// How long to wait for something a correct cache does in microseconds. Only a blocking
+/// cache pays the full wait, and only once: later waits are short, so that a cache that
+/// blocks in every check still gets its verdict within the time limit.
+fn patience() -> Duration {
+    if BLOCKING_SEEN.load(Ordering::SeqCst) {
+        Duration::from_millis(100)
+    } else {
+        Duration::from_secs(1)
+    }
+}
+
+/// How long a whole check may take: a correct cache needs a few milliseconds.
+fn check_limit() -> Duration {
+    if BLOCKING_SEEN.load(Ordering::SeqCst) {
+        Duration::from_millis(150)
+    } else {
+        Duration::from_secs(2)
+    }
+}
+
+fn blocking_seen() {
+    BLOCKING_SEEN.store(true, Ordering::SeqCst);
+}
+
+/// The call a check is in, shown if it never returns.
+#[derive(Clone)]
+struct Progress(Arc<Mutex<String>>);
+
+impl Progress {
+    fn set(&self, what: impl Into<String>) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = what.into();
+    }
+
+    fn get(&self) -> String {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+/// Runs a check's body on its own thread; if it does not finish in time, the check
+/// fails with "deadlock suspected" and the call that did not return. (A thread left
+/// behind is harmless: the test process ends after the checks.)
+fn bounded(body: impl FnOnce(&Progress) + Send + 'static) {
+    install_hook();
+    let progress = Progress(Arc::new(Mutex::new("the check's first call".to_string())));
+    let shared = progress.clone();
+    let (tx, rx) = mpsc::channel();
+    let started = Instant::now();
+    thread::spawn(move || {
+        quiet_thread();
+        let result = panic::catch_unwind(AssertUnwindSafe(|| body(&shared)));
+        let _ = tx.send(result.map_err(panic_text));
+    });
+    // The body's own waits (patience(), 1 s at first) end before this one.
+    match rx.recv_timeout(check_limit()) {
+        Ok(Ok(())) => {}
+        Ok(Err(message)) => panic!("{message}"),
+        Err(_) => {
+            blocking_seen();
+            panic!(
+                "deadlock suspected: {} did not return within {:.1} s",
+                progress.get(),
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+}
+
+/// Runs `f` on a helper thread; `None` if it did not finish within `patience()`.
+fn on_helper<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> Option<R> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        quiet_thread();
+        let _ = tx.send(f());
+    });
+    match rx.recv_timeout(patience()) {
+        Ok(value) => Some(value),
+        Err(_) => {
+            blocking_seen();
+            None
+        }
+    }
+}
+
+type Cache = CoalescingCache<u64, String, String>;
+type Outcome = Result<String, LoadError<String>>;
+
+fn new_cache() -> Cache {
+    learner(|| "CoalescingCache::new()".into(), CoalescingCache::new)
+}
+
+fn ok(v: &str) -> Outcome {
+    Ok(v.to_string())
+}
+
+fn failed(e: &str) -> Outcome {
+    Err(LoadError::Failed(e.to_string()))
+}
+
+/// What a check's loader does when it is called.
+#[derive(Clone, Copy)]
+enum Load {
+    Ok(&'static str),
+    Err(&'static str),
+    Panic,
+}
+
+impl Load {
+    fn run(self) -> Result<String, String> {
+        match self {
+            Load::Ok(v) => Ok(v.to_string()),
+            Load::Err(e) => Err(e.to_string()),
+            Load::Panic => panic!("the loader panicked"),
+        }
+    }
+
+    fn expected(self) -> Outcome {
+        match self {
+            Load::Ok(v) => ok(v),
+            Load::Err(e) => failed(e),
+            Load::Panic => Err(LoadError::Panicked),
+        }
+    }
+}
+
+impl Display for Load {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Load::Ok(v) => write!(f, "|| Ok({v:?})"),
+            Load::Err(e) => write!(f, "|| Err({e:?})"),
+            Load::Panic => write!(f, "|| panic!()"),
+        }
+    }
+}
+
+/// How a panic out of `get` reads: the check's own loader panic gets an explanation.
+fn panic_report(panicked: String) -> String {
+    if panicked.contains("the loader panicked") {
+        format!(
+            "let the loader's panic escape ({}), expected it to return \
+             Err(LoadError::Panicked): catch the panic with std::panic::catch_unwind",
+            panicked.replace('\n', " ")
+        )
+    } else {
+        panicked
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// One thread: a scripted cache whose failure messages list the calls before.
+
+struct Probe {
+    cache: Cache,
+    calls: Vec<String>,
+    progress: Progress,
+}
+
+impl Probe {
+    fn new(progress: &Progress) -> Self {
+        progress.set("CoalescingCache::new()");
+        Probe {
+            cache: new_cache(),
+            calls: vec!["CoalescingCache::new()".to_string()],
+            progress: progress.clone(),
+        }
+    }
+
+    fn context(calls: &[String], call: &str) -> String {
+        format!("after {}: {call}", calls.join(", "))
+    }
+
+    /// `get(key, load)`; `runs` says whether the loader must be called.
+    fn get(&mut self, key: u64, load: Load, expected: Outcome, runs: bool) {
+        let call = format!("get({key}, {load})");
+        let context = Self::context(&self.calls, &call);
+        self.progress.set(context.clone());
+        let called = Cell::new(0);
+        let cache = &self.cache;
+        let got = try_learner(|| {
+            cache.get(key, || {
+                called.set(called.get() + 1);
+                load.run()
+            })
+        })
+        .unwrap_or_else(|panicked| panic!("{context} {}", panic_report(panicked)));
+        let expected_calls = usize::from(runs);
+        if called.get() != expected_calls {
+            panic!(
+                "{context} called the loader {} times, expected {expected_calls} ({})",
+                called.get(),
+                if runs {
+                    "nothing was cached and no load was in flight"
+                } else {
+                    "the value was cached"
+                }
+            );
+        }
+        if got != expected {
+            panic!("{context} returned {got:?}, expected {expected:?}");
+        }
+        self.calls.push(call);
+    }
+
+    fn invalidate(&mut self, key: u64, expected: bool) {
+        let call = format!("invalidate(&{key})");
+        let context = Self::context(&self.calls, &call);
+        self.progress.set(context.clone());
+        let cache = &self.cache;
+        let got = learner(|| context.clone(), || cache.invalidate(&key));
+        if got != expected {
+            panic!("{context} returned {got}, expected {expected}");
+        }
+        self.calls.push(call);
+    }
+}
+
+#[test]
+fn a_miss_runs_the_loader_and_caches_its_value() {
+    bounded(|progress| {
+        let mut c = Probe::new(progress);
+        c.get(1, Load::Ok("a"), ok("a"), true);
+        c.get(1, Load::Ok("b"), ok("a"), false);
+        c.get(1, Load::Err("down"), ok("a"), false);
+        c.get(2, Load::Ok("b"), ok("b"), true);
+        c.get(1, Load::Panic, ok("a"), false);
+        c.get(2, Load::Ok("c"), ok("b"), false);
+    });
+}
+
+#[test]
+fn a_failed_load_is_returned_and_not_cached() {
+    bounded(|progress| {
+        let mut c = Probe::new(progress);
+        c.get(7, Load::Err("timeout"), failed("timeout"), true);
+        c.get(7, Load::Err("refused"), failed("refused"), true);
+        c.get(7, Load::Ok("v"), ok("v"), true);
+        c.get(7, Load::Err("timeout"), ok("v"), false);
+    });
+}
+
+#[test]
+fn a_panicking_loader_gives_panicked_and_the_next_get_loads_again() {
+    bounded(|progress| {
+        let mut c = Probe::new(progress);
+        c.get(3, Load::Panic, Err(LoadError::Panicked), true);
+        c.get(3, Load::Panic, Err(LoadError::Panicked), true);
+        c.get(4, Load::Ok("four"), ok("four"), true);
+        c.get(3, Load::Ok("three"), ok("three"), true);
+        c.get(3, Load::Panic, ok("three"), false);
+    });
+}
+
+#[test]
+fn invalidate_forgets_a_value_and_says_whether_there_was_one() {
+    bounded(|progress| {
+        let mut c = Probe::new(progress);
+        c.invalidate(1, false);
+        c.get(1, Load::Ok("old"), ok("old"), true);
+        c.invalidate(1, true);
+        c.invalidate(1, false);
+        c.get(1, Load::Ok("new"), ok("new"), true);
+        c.get(1, Load::Ok("newer"), ok("new"), false);
+        c.get(2, Load::Err("down"), failed("down"), true);
+        c.invalidate(2, false);
+    });
+}
+
+#[test]
+fn the_statement_example_works() {
+    bounded(|progress| {
+        let mut c = Probe::new(progress);
+        c.get(1, Load::Ok("1999"), ok("1999"), true);
+        c.get(1, Load::Ok("0"), ok("1999"), false);
+        c.get(2, Load::Err("timeout"), failed("timeout"), true);
+        c.get(2, Load::Ok("500"), ok("500"), true);
+        c.get(3, Load::Panic, Err(LoadError::Panicked), true);
+        c.invalidate(1, true);
+        c.invalidate(1, false);
+        c.get(1, Load::Ok("2099"), ok("2099"), true);
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+// One thread: random calls against a model.
+
+#[derive(Clone, Copy)]
+enum Op {
+    Get(u8, Load),
+    Invalidate(u8),
+}
+
+impl Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Op::Get(k, load) => write!(f, "get({k}, {load})"),
+            Op::Invalidate(k) => write!(f, "invalidate(&{k})"),
+        }
+    }
+}
+
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+fn first_mismatch(ops: &[Op]) -> Option<(usize, String)> {
+    let step = Cell::new(0);
+    let replay = try_learner(|| {
+        let cache: CoalescingCache<u8, String, String> = CoalescingCache::new();
+        let mut model: HashMap<u8, String> = HashMap::new();
+        for (i, op) in ops.iter().enumerate() {
+            step.set(i);
+            match *op {
+                Op::Get(k, load) => {
+                    let called = Cell::new(false);
+                    let got = cache.get(k, || {
+                        called.set(true);
+                        load.run()
+                    });
+                    let (expected, should_call) = match model.get(&k) {
+                        Some(v) => (Ok(v.clone()), false),
+                        None => {
+                            let outcome = load.expected();
+                            if let Ok(v) = &outcome {
+                                model.insert(k, v.clone());
+                            }
+                            (outcome, true)
+                        }
+                    };
+                    if called.get() != should_call {
+                        let times = if called.get() { "once" } else { "never" };
+                        return Some((i, format!("{op} called the loader {times}")));
+                    }
+                    if got != expected {
+                        return Some((i, format!("{op} returned {got:?}, expected {expected:?}")));
+                    }
+                }
+                Op::Invalidate(k) => {
+                    let got = cache.invalidate(&k);
+                    let expected = model.remove(&k).is_some();
+                    if got != expected {
+                        return Some((i, format!("{op} returned {got}, expected {expected}")));
+                    }
+                }
+            }
+        }
+        None
+    });
+    match replay {
+        Ok(mismatch) => mismatch,
+        Err(panicked) => {
+            let i = step.get();
+            Some((i, format!("{} {}", ops[i], panic_report(panicked))))
+        }
+    }
+}
+
+fn shrink(mut ops: Vec<Op>) -> Vec<Op> {
+    loop {
+        let mut shorter = false;
+        let mut i = ops.len();
+        while i > 0 {
+            i -= 1;
+            if i >= ops.len() {
+                continue;
+            }
+            let mut candidate = ops.clone();
+            candidate.remove(i);
+            if let Some((at, _)) = first_mismatch(&candidate) {
+                candidate.truncate(at + 1);
+                ops = candidate;
+                shorter = true;
+            }
+        }
+        if !shorter {
+            return ops;
+        }
+    }
+}
+
+#[test]
+fn random_calls_on_one_thread_match_a_model() {
+    bounded(|progress| {
+        const OPS: usize = 200;
+        const VALUES: [&str; 4] = ["a", "b", "c", "d"];
+        for seed in 0x5F11_0000..0x5F11_0000 + 6 {
+            progress.set(format!("random calls (seed {seed:#x})"));
+            let mut rng = SplitMix64(seed);
+            let ops: Vec<Op> = (0..OPS)
+                .map(|_| {
+                    let k = rng.below(6) as u8;
+                    match rng.below(10) {
+                        0..=2 => Op::Invalidate(k),
+                        3 => Op::Get(k, Load::Panic),
+                        4..=5 => Op::Get(k, Load::Err("down")),
+                        _ => Op::Get(k, Load::Ok(VALUES[rng.below(4) as usize])),
+                    }
+                })
+                .collect();
+            if let Some((at, _)) = first_mismatch(&ops) {
+                let failing = shrink(ops[..=at].to_vec());
+                let (last, why) = first_mismatch(&failing).expect("a shrunk sequence still fails");
+                let before: String = failing[..last].iter().map(|op| format!(", {op}")).collect();
+                panic!(
+                    "random calls (seed {seed:#x}), shrunk to: CoalescingCache::new(){before}; \
+                     then {why}"
+                );
+            }
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+// Real threads. Thread A's loader waits until every other thread is about to call `get`,
+// and a little longer, so that the others arrive while A's load is in flight. (A thread
+// that still arrives late finds the value cached, or after a failure starts a new load;
+// the checks accept that. What they never accept is a second loader running while A's
+// runs.)
+
+/// How many threads call `get` for the key while thread A's load is in flight.
+const WAITERS: usize = 6;
+
+/// How long A's loader keeps going once every waiter has called `get`: ample time for a
+/// waiter to get as far as a broken cache lets it.
+const HOLD_MS: u64 = 10;
+
+/// What happened when thread A led a load of `KEY` and `WAITERS` threads joined in.
+struct Joined {
+    /// A's result, or its panic; `None` if A did not return in time.
+    leader: Option<Result<Outcome, String>>,
+    /// The waiters' results (or panics); `None` for one that did not return in time.
+    waiters: Vec<Option<Result<Outcome, String>>>,
+    /// Calls of the waiters' own loaders while A's loader was running.
+    overlapping: usize,
+}
+
+const KEY: u64 = 42;
+
+/// A waiter's own loader fails, so that a waiter arriving after a failed load (which then
+/// starts a new load, rightly) caches nothing either.
+const WAITER_ERROR: &str = "a waiter's own load";
+
+fn waiter_loader_value() -> Result<String, String> {
+    Err(WAITER_ERROR.to_string())
+}
+
+/// "then thread A calls get(42, loader) whose loader waits until 6 other threads have
+/// called get(42, ..) and returns Ok("v")"
+fn joined_text(load: Load) -> String {
+    let result = match load {
+        Load::Ok(v) => format!("returns Ok({v:?})"),
+        Load::Err(e) => format!("returns Err({e:?})"),
+        Load::Panic => "panics".to_string(),
+    };
+    format!(
+        "CoalescingCache::new(), then thread A calls get({KEY}, loader) whose loader waits \
+         until {WAITERS} other threads have called get({KEY}, || Err({WAITER_ERROR:?})) \
+         (and {HOLD_MS} ms more), then {result}"
+    )
+}
+
+fn lead_while_waiters_join(cache: &Arc<Cache>, progress: &Progress, load: Load) -> Joined {
+    let (entered_tx, entered_rx) = mpsc::channel::<()>();
+    let (go_tx, go_rx) = mpsc::channel::<()>();
+    let (leader_tx, leader_rx) = mpsc::channel();
+    let a_inside = Arc::new(AtomicBool::new(false));
+    {
+        let (cache, a_inside) = (Arc::clone(cache), Arc::clone(&a_inside));
+        thread::spawn(move || {
+            quiet_thread();
+            let got = try_learner(|| {
+                cache.get(KEY, move || {
+                    a_inside.store(true, Ordering::SeqCst);
+                    let _ = entered_tx.send(());
+                    let _ = go_rx.recv_timeout(Duration::from_secs(3));
+                    a_inside.store(false, Ordering::SeqCst);
+                    load.run()
+                })
+            });
+            let _ = leader_tx.send(got);
+        });
+    }
+    progress.set(format!("{}: thread A's get", joined_text(load)));
+    if entered_rx.recv_timeout(patience()).is_err() {
+        blocking_seen();
+        let _ = go_tx.send(());
+        panic!("{}: thread A's loader never started", joined_text(load));
+    }
+    let overlapping = Arc::new(AtomicUsize::new(0));
+    let (ready_tx, ready_rx) = mpsc::channel::<()>();
+    let receivers: Vec<Receiver<Result<Outcome, String>>> = (0..WAITERS)
+        .map(|_| {
+            let (tx, rx) = mpsc::channel();
+            let (cache, ready_tx, overlapping, a_inside) = (
+                Arc::clone(cache),
+                ready_tx.clone(),
+                Arc::clone(&overlapping),
+                Arc::clone(&a_inside),
+            );
+            thread::spawn(move || {
+                quiet_thread();
+                let _ = ready_tx.send(());
+                let got = try_learner(|| {
+                    cache.get(KEY, || {
+                        if a_inside.load(Ordering::SeqCst) {
+                            overlapping.fetch_add(1, Ordering::SeqCst);
+                        }
+                        waiter_loader_value()
+                    })
+                });
+                let _ = tx.send(got);
+            });
+            rx
+        })
+        .collect();
+    for _ in 0..WAITERS {
+        let _ = ready_rx.recv_timeout(patience());
+    }
+    thread::sleep(Duration::from_millis(HOLD_MS));
+    let _ = go_tx.send(());
+    progress.set(format!("{}: the threads' get calls", joined_text(load)));
+    let deadline = Instant::now() + patience();
+    let mut wait = |rx: &Receiver<Result<Outcome, String>>| {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(got) => Some(got),
+            Err(_) => {
+                blocking_seen();
+                None
+            }
+        }
+    };
+    let leader = wait(&leader_rx);
+    let waiters = receivers.iter().map(&mut wait).collect();
+    Joined {
+        leader,
+        waiters,
+        overlapping: overlapping.load(Ordering::SeqCst),
+    }
+}
+
+/// Fails the check unless no waiter loaded while A's load was in flight, and A and every
+/// waiter returned `expected` (or, after a failed load, a late waiter its own new load's).
+fn expect_everybody_got(joined: &Joined, load: Load, expected: &Outcome) {
+    let setup = joined_text(load);
+    assert!(
+        joined.overlapping == 0,
+        "{setup}: the other threads' loaders ran {} times while A's load was in flight, \
+         expected never: while a load of the key is in flight, get must wait for its result \
+         instead of loading again",
+        joined.overlapping
+    );
+    match &joined.leader {
+        None => panic!(
+            "{setup}: thread A's get did not return within {:?} after its loader finished",
+            patience()
+        ),
+        Some(Err(panicked)) => {
+            panic!("{setup}: thread A's get {}", panic_report(panicked.clone()))
+        }
+        Some(Ok(got)) => {
+            if got != expected {
+                panic!("{setup}: thread A's get returned {got:?}, expected {expected:?}");
+            }
+        }
+    }
+    let hung = joined.waiters.iter().filter(|w| w.is_none()).count();
+    assert!(
+        hung == 0,
+        "{setup}: {hung} of the {WAITERS} other threads' get calls did not return after A's \
+         load finished, expected all to return with its result: a finished load must wake \
+         every waiter (Condvar::notify_all), whatever its outcome"
+    );
+    let got: Vec<String> = joined
+        .waiters
+        .iter()
+        .flatten()
+        .map(|w| match w {
+            Ok(outcome) => format!("{outcome:?}"),
+            Err(panicked) => format!("(a panic: {panicked})"),
+        })
+        .collect();
+    let want = format!("{expected:?}");
+    let late = format!("{:?}", failed(WAITER_ERROR));
+    assert!(
+        got.iter()
+            .all(|g| *g == want || (expected.is_err() && *g == late)),
+        "{setup}: the other threads' get calls returned [{}], expected {want} for each (the \
+         result of A's load{})",
+        got.join(", "),
+        if expected.is_err() {
+            format!(", or {late} for a thread that arrived after it failed")
+        } else {
+            String::new()
+        }
+    );
+}
+
+#[test]
+fn concurrent_misses_of_one_key_run_the_loader_once() {
+    bounded(|progress| {
+        let cache = Arc::new(new_cache());
+        let load = Load::Ok("v");
+        let joined = lead_while_waiters_join(&cache, progress, load);
+        expect_everybody_got(&joined, load, &ok("v"));
+        let after = format!("{}, then get({KEY}, || Ok(\"later\"))", joined_text(load));
+        let called = AtomicBool::new(false);
+        let got = learner(
+            || after.clone(),
+            || {
+                cache.get(KEY, || {
+                    called.store(true, Ordering::SeqCst);
+                    Ok("later".to_string())
+                })
+            },
+        );
+        assert!(
+            !called.load(Ordering::SeqCst) && got == ok("v"),
+            "{after} returned {got:?} and {} the loader, expected Ok(\"v\") from the cache \
+             without calling the loader",
+            if called.load(Ordering::SeqCst) {
+                "called"
+            } else {
+                "did not call"
+            }
+        );
+    });
+}
+
+#[test]
+fn a_failed_load_reaches_every_waiter_and_the_next_get_retries() {
+    bounded(|progress| {
+        let cache = Arc::new(new_cache());
+        let load = Load::Err("db down");
+        let joined = lead_while_waiters_join(&cache, progress, load);
+        expect_everybody_got(&joined, load, &failed("db down"));
+        let after = format!("{}, then get({KEY}, || Ok(\"v2\"))", joined_text(load));
+        let got = learner(|| after.clone(), || cache.get(KEY, || Ok("v2".to_string())));
+        assert!(
+            got == ok("v2"),
+            "{after} returned {got:?}, expected Ok(\"v2\"): a failed load is not cached, so \
+             the next get loads again"
+        );
+    });
+}
+
+#[test]
+fn a_panicking_load_wakes_every_waiter_and_the_next_get_retries() {
+    bounded(|progress| {
+        let cache = Arc::new(new_cache());
+        let load = Load::Panic;
+        let joined = lead_while_waiters_join(&cache, progress, load);
+        expect_everybody_got(&joined, load, &Err(LoadError::Panicked));
+        let after = format!("{}, then get({KEY}, || Ok(\"v2\"))", joined_text(load));
+        progress.set(after.clone());
+        let cache2 = Arc::clone(&cache);
+        let waited = patience();
+        match on_helper(move || try_learner(|| cache2.get(KEY, || Ok("v2".to_string())))) {
+            None => panic!(
+                "{after} did not return within {waited:?}: the panicked load must not stay in \
+                 flight"
+            ),
+            Some(Err(panicked)) => panic!("{after} {panicked}"),
+            Some(Ok(got)) => assert!(
+                got == ok("v2"),
+                "{after} returned {got:?}, expected Ok(\"v2\"): a panicked load is not cached, \
+                 so the next get loads again"
+            ),
+        }
+    });
+}
+
+/// Two threads load two keys; each loader waits until the other one has started.
+#[test]
+fn loads_of_different_keys_run_in_parallel() {
+    bounded(|progress| {
+        let cache = Arc::new(new_cache());
+        let (entered_tx, entered_rx) = mpsc::channel::<u64>();
+        let mut go_txs = Vec::new();
+        let mut results = Vec::new();
+        for key in [1, 2] {
+            let (go_tx, go_rx) = mpsc::channel::<()>();
+            go_txs.push(go_tx);
+            let (tx, rx) = mpsc::channel();
+            results.push(rx);
+            let (cache, entered_tx) = (Arc::clone(&cache), entered_tx.clone());
+            thread::spawn(move || {
+                quiet_thread();
+                let got = try_learner(|| {
+                    cache.get(key, move || {
+                        let _ = entered_tx.send(key);
+                        let _ = go_rx.recv_timeout(Duration::from_secs(3));
+                        Ok(format!("v{key}"))
+                    })
+                });
+                let _ = tx.send(got);
+            });
+        }
+        progress.set("get(1, loader) and get(2, loader) on two threads, each loader waiting");
+        let waited = patience();
+        let mut inside = Vec::new();
+        for _ in 0..2 {
+            match entered_rx.recv_timeout(waited) {
+                Ok(key) => inside.push(key),
+                Err(_) => {
+                    blocking_seen();
+                    break;
+                }
+            }
+        }
+        for go in &go_txs {
+            let _ = go.send(());
+        }
+        let setup = "CoalescingCache::new(), then threads A and B call get(1, loader) and \
+                     get(2, loader) at the same time, each loader waiting until the other one \
+                     has started";
+        if inside.len() < 2 {
+            let running = inside.first().map_or("neither loader".to_string(), |k| {
+                format!("only the loader for key {k}")
+            });
+            panic!(
+                "{setup}: {running} started within {waited:?}, expected both to run at the \
+                 same time: hold no lock while a loader runs"
+            );
+        }
+        for (key, rx) in [1u64, 2].into_iter().zip(results) {
+            match rx.recv_timeout(patience()) {
+                Ok(Ok(got)) => {
+                    expect_eq!(got, ok(&format!("v{key}")), "{setup}: get({key}, loader)")
+                }
+                Ok(Err(panicked)) => panic!("{setup}: get({key}, loader) {panicked}"),
+                Err(_) => panic!("{setup}: get({key}, loader) did not return"),
+            }
+        }
+    });
+}
+
+/// A thread whose loader for `key` waits until released; returns (release, result).
+fn hold_a_load(
+    cache: &Arc<Cache>,
+    key: u64,
+    value: &'static str,
+) -> (mpsc::Sender<()>, Receiver<Result<Outcome, String>>, bool) {
+    let (entered_tx, entered_rx) = mpsc::channel::<()>();
+    let (go_tx, go_rx) = mpsc::channel::<()>();
+    let (tx, rx) = mpsc::channel();
+    let cache = Arc::clone(cache);
+    thread::spawn(move || {
+        quiet_thread();
+        let got = try_learner(|| {
+            cache.get(key, move || {
+                let _ = entered_tx.send(());
+                let _ = go_rx.recv_timeout(Duration::from_secs(3));
+                Ok(value.to_string())
+            })
+        });
+        let _ = tx.send(got);
+    });
+    let entered = entered_rx.recv_timeout(patience()).is_ok();
+    if !entered {
+        blocking_seen();
+    }
+    (go_tx, rx, entered)
+}
+
+#[test]
+fn cached_keys_are_served_while_another_key_loads() {
+    bounded(|progress| {
+        let cache = Arc::new(new_cache());
+        learner(
+            || "CoalescingCache::new(), then get(2, || Ok(\"two\"))".into(),
+            || cache.get(2, || Ok("two".to_string())),
+        );
+        progress.set("thread A's get(1, loader) whose loader waits");
+        let (go, result, entered) = hold_a_load(&cache, 1, "one");
+        let setup = "CoalescingCache::new(), get(2, || Ok(\"two\")), then while thread A's \
+                     get(1, loader) waits inside its loader";
+        if !entered {
+            let _ = go.send(());
+            panic!("{setup}: thread A's loader never started");
+        }
+        progress.set(format!("{setup}: get(2, ..) on thread B"));
+        let cache2 = Arc::clone(&cache);
+        let waited = patience();
+        let got = on_helper(move || {
+            try_learner(|| cache2.get(2, || Err("the loader must not run".to_string())))
+        });
+        let _ = go.send(());
+        match got {
+            None => panic!(
+                "{setup}: get(2, ..) on thread B did not return within {waited:?}: a cached \
+                 key must be served at once, without waiting for another key's load (hold no \
+                 lock while a loader runs)"
+            ),
+            Some(Err(panicked)) => panic!("{setup}: get(2, ..) on thread B {panicked}"),
+            Some(Ok(got)) => expect_eq!(got, ok("two"), "{setup}: get(2, || Err(..)) on thread B"),
+        }
+        match result.recv_timeout(patience()) {
+            Ok(Ok(got)) => expect_eq!(got, ok("one"), "{setup}: thread A's get(1, loader)"),
+            Ok(Err(panicked)) => panic!("{setup}: thread A's get(1, loader) {panicked}"),
+            Err(_) => panic!("{setup}: thread A's get(1, loader) did not return once released"),
+        }
+    });
+}
+
+#[test]
+fn invalidate_detaches_a_load_in_flight() {
+    bounded(|progress| {
+        let cache = Arc::new(new_cache());
+        progress.set("thread A's get(5, loader) whose loader waits, then returns Ok(\"old\")");
+        let (go, old_result, entered) = hold_a_load(&cache, 5, "old");
+        let setup = "CoalescingCache::new(), then while thread A's get(5, loader) waits inside \
+                     its loader (which then returns Ok(\"old\"))";
+        if !entered {
+            let _ = go.send(());
+            panic!("{setup}: thread A's loader never started");
+        }
+        progress.set(format!("{setup}: invalidate(&5) on the main thread"));
+        let got = learner(
+            || format!("{setup}: invalidate(&5)"),
+            || cache.invalidate(&5),
+        );
+        if !got {
+            let _ = go.send(());
+            panic!("{setup}: invalidate(&5) returned false, expected true (a load was in flight)");
+        }
+        let setup = format!("{setup}: invalidate(&5), then");
+        progress.set(format!("{setup} get(5, || Ok(\"new\")) on thread B"));
+        let cache2 = Arc::clone(&cache);
+        let waited = patience();
+        let new = on_helper(move || try_learner(|| cache2.get(5, || Ok("new".to_string()))));
+        let _ = go.send(());
+        match new {
+            None => panic!(
+                "{setup} get(5, || Ok(\"new\")) on thread B did not return within {waited:?}: \
+                 it joined the detached load; after invalidate the next get starts a new load"
+            ),
+            Some(Err(panicked)) => panic!("{setup} get(5, || Ok(\"new\")) {panicked}"),
+            Some(Ok(got)) => expect_eq!(
+                got,
+                ok("new"),
+                "{setup} get(5, || Ok(\"new\")) on thread B (a new load, not the detached one)"
+            ),
+        }
+        match old_result.recv_timeout(patience()) {
+            Ok(Ok(got)) => expect_eq!(
+                got,
+                ok("old"),
+                "{setup} get(5, || Ok(\"new\")) on thread B; then thread A's loader returned \
+                 Ok(\"old\"): thread A's get(5, loader)"
+            ),
+            Ok(Err(panicked)) => panic!("{setup} ...: thread A's get(5, loader) {panicked}"),
+            Err(_) => panic!("{setup} ...: thread A's get(5, loader) did not return"),
+        }
+        let after = format!(
+            "{setup} get(5, || Ok(\"new\")) on thread B; then thread A's detached load \
+             returned Ok(\"old\"); then get(5, || Ok(\"newest\"))"
+        );
+        let got = learner(
+            || after.clone(),
+            || cache.get(5, || Ok("newest".to_string())),
+        );
+        assert!(
+            got == ok("new"),
+            "{after} returned {got:?}, expected Ok(\"new\"): the value of the newer load stays \
+             cached, and a detached load never overwrites it"
+        );
+    });
+}
+
+#[test]
+fn a_load_detached_by_invalidate_is_not_cached() {
+    bounded(|progress| {
+        let cache = Arc::new(new_cache());
+        progress.set("thread A's get(6, loader) whose loader waits, then returns Ok(\"stale\")");
+        let (go, result, entered) = hold_a_load(&cache, 6, "stale");
+        let setup = "CoalescingCache::new(), then while thread A's get(6, loader) waits inside \
+                     its loader: invalidate(&6); then the loader returns Ok(\"stale\")";
+        if !entered {
+            let _ = go.send(());
+            panic!("{setup}: thread A's loader never started");
+        }
+        progress.set(format!("{setup}: invalidate(&6) on the main thread"));
+        let invalidated = learner(
+            || format!("{setup}: invalidate(&6)"),
+            || cache.invalidate(&6),
+        );
+        let _ = go.send(());
+        expect_eq!(
+            invalidated,
+            true,
+            "{setup}: invalidate(&6) (a load was in flight)"
+        );
+        match result.recv_timeout(patience()) {
+            Ok(Ok(got)) => expect_eq!(got, ok("stale"), "{setup}: thread A's get(6, loader)"),
+            Ok(Err(panicked)) => panic!("{setup}: thread A's get(6, loader) {panicked}"),
+            Err(_) => panic!("{setup}: thread A's get(6, loader) did not return"),
+        }
+        let after = format!("{setup}; then get(6, || Ok(\"fresh\"))");
+        let got = learner(
+            || after.clone(),
+            || cache.get(6, || Ok("fresh".to_string())),
+        );
+        assert!(
+            got == ok("fresh"),
+            "{after} returned {got:?}, expected Ok(\"fresh\"): the detached load's value may \
+             be stale, so it is not cached and the next get loads again"
+        );
+        let after = format!("{after}, then invalidate(&6) twice");
+        let first = learner(|| after.clone(), || cache.invalidate(&6));
+        let second = learner(|| after.clone(), || cache.invalidate(&6));
+        expect_eq!((first, second), (true, false), "{after}");
+    });
+}
+
+#[test]
+fn eight_threads_reading_many_keys_load_each_key_once() {
+    bounded(|progress| {
+        const THREADS: usize = 8;
+        const KEYS: u64 = 24;
+        progress.set(format!(
+            "{THREADS} threads each calling get(k, loader) for the keys 0..{KEYS}, in \
+             different orders"
+        ));
+        let cache = new_cache();
+        let loads: Vec<AtomicUsize> = (0..KEYS).map(|_| AtomicUsize::new(0)).collect();
+        let barrier = Barrier::new(THREADS);
+        let problems: Mutex<Vec<String>> = Mutex::new(Vec::new());
+        thread::scope(|s| {
+            for t in 0..THREADS {
+                let (cache, loads, barrier, problems) = (&cache, &loads, &barrier, &problems);
+                s.spawn(move || {
+                    quiet_thread();
+                    let mut rng = SplitMix64(0xFEED + t as u64);
+                    let mut keys: Vec<u64> = (0..KEYS).collect();
+                    for i in (1..keys.len()).rev() {
+                        keys.swap(i, rng.below(i as u64 + 1) as usize);
+                    }
+                    barrier.wait();
+                    for k in keys {
+                        let got = try_learner(|| {
+                            cache.get(k, || {
+                                loads[k as usize].fetch_add(1, Ordering::SeqCst);
+                                // A slow query, so that other threads miss meanwhile.
+                                thread::sleep(Duration::from_micros(300));
+                                Ok(format!("value {k}"))
+                            })
+                        });
+                        let expected = ok(&format!("value {k}"));
+                        match got {
+                            Ok(got) if got == expected => {}
+                            Ok(got) => problems.lock().unwrap().push(format!(
+                                "thread {t}: get({k}, loader) returned {got:?}, expected \
+                                 {expected:?}"
+                            )),
+                            Err(panicked) => problems
+                                .lock()
+                                .unwrap()
+                                .push(format!("thread {t}: get({k}, loader) {panicked}")),
+                        }
+                    }
+                });
+            }
+        });
+        let setup = format!(
+            "CoalescingCache::new(), then {THREADS} threads at once each calling get(k, \
+             loader) for every k in 0..{KEYS}, in shuffled orders (each loader takes 0.3 ms)"
+        );
+        if let Some(first) = problems.into_inner().unwrap().first() {
+            panic!("{setup}: {first}");
+        }
+        let counts: Vec<usize> = loads.iter().map(|l| l.load(Ordering::SeqCst)).collect();
+        assert!(
+            counts.iter().all(|&n| n == 1),
+            "{setup}: the loaders ran {counts:?} times for the keys 0..{KEYS}, expected once \
+             per key"
+        );
+    });
+}

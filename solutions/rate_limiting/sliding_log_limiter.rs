@@ -1,0 +1,79 @@
+//! # sliding_log_limiter: an exact sliding window, with memory that forgets idle clients
+//! (reference solution)
+//!
+//! One log for all clients: a queue of (time, client) for every allowed request that may
+//! still count. Since `now_ms` never decreases, the queue is in time order, so the
+//! requests that stop counting are always at its front: each call pops them (and only
+//! them), updating a per-client count, and forgets a client whose count drops to 0. The
+//! client's count is then the number of its requests that count now. Every allowed request
+//! is pushed once and popped once, so `allow` is amortised O(1), whatever the limit or the
+//! number of clients, and nothing that no longer counts is kept. The client's name is
+//! shared (`Rc<str>`) between the queue and the map instead of copied per request.
+
+use std::collections::{HashMap, VecDeque};
+use std::rc::Rc;
+
+/// Allows each client at most `limit` requests in any `window_ms` milliseconds, exactly,
+/// by keeping a log of its allowed requests.
+pub struct SlidingLogLimiter {
+    limit: u32,
+    window_ms: u64,
+    /// Allowed requests that may still count, oldest first.
+    log: VecDeque<(u64, Rc<str>)>,
+    /// Per client, how many of its requests are in `log`; never holds a 0.
+    counts: HashMap<Rc<str>, u32>,
+}
+
+impl SlidingLogLimiter {
+    /// A limiter that allows each client `limit` requests in any interval of `window_ms`
+    /// milliseconds. `window_ms` is at least 1.
+    pub fn new(limit: u32, window_ms: u64) -> Self {
+        SlidingLogLimiter {
+            limit,
+            window_ms,
+            log: VecDeque::new(),
+            counts: HashMap::new(),
+        }
+    }
+
+    /// Whether `client` may make a request at `now_ms`: `true` if fewer than `limit` of
+    /// its allowed requests count at `now_ms` (the request is logged), `false` otherwise
+    /// (nothing changes). `now_ms` never decreases between calls. Amortised O(1).
+    pub fn allow(&mut self, client: &str, now_ms: u64) -> bool {
+        // Drop every request that no longer counts: `now_ms - t` cannot overflow, unlike
+        // `t + window_ms`.
+        while let Some(&(t, _)) = self.log.front() {
+            if now_ms - t < self.window_ms {
+                break;
+            }
+            let (_, old) = self.log.pop_front().expect("the front exists");
+            match self.counts.get_mut(&*old) {
+                Some(count) if *count > 1 => *count -= 1,
+                _ => {
+                    self.counts.remove(&*old);
+                }
+            }
+        }
+        let key = match self.counts.get_key_value(client) {
+            Some((_, &count)) if count >= self.limit => return false,
+            Some((key, _)) => Rc::clone(key),
+            None if self.limit == 0 => return false,
+            None => Rc::from(client),
+        };
+        *self.counts.entry(Rc::clone(&key)).or_insert(0) += 1;
+        self.log.push_back((now_ms, key));
+        true
+    }
+
+    /// How many clients have at least one allowed request that counts at the `now_ms` of
+    /// the latest `allow` call (0 before any call). O(1).
+    pub fn tracked_clients(&self) -> usize {
+        self.counts.len()
+    }
+
+    /// How many allowed requests, of all clients, count at the `now_ms` of the latest
+    /// `allow` call (0 before any call). O(1).
+    pub fn logged_requests(&self) -> usize {
+        self.log.len()
+    }
+}
