@@ -5,7 +5,9 @@
     BENCH_REPS=3 BENCH_IDLE_SECS=10 python3 bench/bench.py   # quicker, noisier
 
 For each core exercise, alternating the variants within every repetition:
-  watch pass / fail / error   watch mode in a real pty: file written -> verdict drawn
+  watch pass / fail / error   watch mode in a real pty, on a file failing one check's worth
+                              (a mutant): saving the solution / another mutant / a file
+                              with a type error, until the new verdict is drawn
   run                         `backlings run NAME` after an edit
   floor                       plain `rustc --test` (default flags) of the same learner file
                               and checks, then running the test binary
@@ -187,10 +189,14 @@ class Exercise:
                     f"#[cfg(test)]\n#[allow(warnings)]\nmod __hidden_checks {{\n{checks}\n}}\n")
         self.cargo_file = os.path.join(self.cargo_dir, "src", f"{name}.rs")
 
-        self.failing, self.fail_needle = self.pick_failing_mutant()
+        # A learner's save is a small edit: each watch variant starts from a failing mutant
+        # (one bug away from the solution) and saves another near-solution file.
+        (self.start, _), (self.failing, self.fail_needle) = self.failing_mutants()
 
-    def pick_failing_mutant(self):
-        """A mutant that fails some but not all checks, and the headline that says so."""
+    def failing_mutants(self):
+        """The two mutants whose checks fail quickest (not all failing, not timing out),
+        each with the headline that reports it."""
+        found = []
         mdir = os.path.join(REPO, "mutants", self.topic, self.name)
         for slug in sorted(os.listdir(mdir)):
             text = read(f"mutants/{self.topic}/{self.name}/{slug}")
@@ -201,12 +207,15 @@ class Exercise:
             failed = sum(t["status"] == "fail" for t in result["tests"])
             total = len(result["tests"])
             if result["status"] == "fail" and failed < total:
-                return text, f"{failed} of {total} checks failed"
-        raise SystemExit(f"{self.name}: no mutant fails only some checks")
+                found.append((result["run_ms"], text, f"{failed} of {total} checks failed"))
+        if len(found) < 2:
+            raise SystemExit(f"{self.name}: fewer than two mutants fail only some checks")
+        found.sort(key=lambda f: f[0])
+        return [(text, needle) for _, text, needle in found[:2]]
 
     def watch(self, content, needle, edits, while_grading=False):
         set_current(self.ws, self.name)
-        write_by_rename(self.file, edits(self.stub))
+        write_by_rename(self.file, edits(self.start))
         w = Watcher(self.binary, self.ws)
         try:
             w.wait_frame("checks failed")
