@@ -176,17 +176,15 @@ pub fn grade(
 ) -> Result<Option<Verdict>> {
     // A grade with a build directory of its own reuses it, so rustc's incremental state finds
     // the same output path every time (a new one costs it about 0.5 s of CPU per grade).
-    let scratch = match sub.build_dir {
-        Some(_) => None,
-        None => Some(scratch_dir("backlings-grade-")?),
-    };
-    let build = match (sub.build_dir, &scratch) {
-        (Some(dir), _) => {
+    let (build, scratch) = match sub.build_dir {
+        Some(dir) => {
             fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-            dir.to_path_buf()
+            (dir.to_path_buf(), None)
         }
-        (None, Some(temp)) => temp.path().to_path_buf(),
-        (None, None) => unreachable!("a scratch directory exists when no build dir is given"),
+        None => {
+            let temp = scratch_dir("backlings-grade-")?;
+            (temp.path().to_path_buf(), Some(temp))
+        }
     };
     // The learner's code starts in an empty directory of its own, so relative paths (even
     // `../results.log`) reach neither the results nor the workspace. Made first, because the
