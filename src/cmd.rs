@@ -12,6 +12,7 @@ use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::course::{Course, Exercise};
+use crate::files::write_atomically;
 use crate::grader::{self, Submission, Toolchain, Verdict};
 use crate::ui::{self, Theme, json, link};
 use crate::workspace::{DEFAULT_DIR, Workspace};
@@ -22,8 +23,8 @@ pub static NOT_CANCELLED: AtomicBool = AtomicBool::new(false);
 pub fn current_workspace() -> Result<Workspace> {
     let cwd = std::env::current_dir().context("reading the current directory")?;
     let ws = Workspace::find_or_explain(&cwd)?;
-    if let Some(notice) = &ws.repair_notice {
-        eprintln!("{} {notice}", Theme::stdout().warn.apply_to("warning:"));
+    for notice in &ws.notices {
+        eprintln!("{} {notice}", Theme::stdout().warn.apply_to("note:"));
     }
     Ok(ws)
 }
@@ -130,7 +131,7 @@ pub fn run(name: &str, as_json: bool) -> Result<ExitCode> {
     })
 }
 
-pub fn check(as_json: bool) -> Result<ExitCode> {
+pub fn check(as_json: bool, junit: Option<&Path>) -> Result<ExitCode> {
     let ws = current_workspace()?;
     let toolchain = Toolchain::discover()?;
     let exercises = &ws.course.exercises;
@@ -156,6 +157,12 @@ pub fn check(as_json: bool) -> Result<ExitCode> {
         verdicts.push(verdict);
     }
     let all_passed = verdicts.iter().all(Verdict::passed);
+    if let Some(path) = junit {
+        let names = exercises.iter().map(|e| e.name.as_str());
+        let xml = ui::junit::report(names.zip(&verdicts))?;
+        write_atomically(path, xml.as_bytes())
+            .with_context(|| format!("writing the JUnit report {}", path.display()))?;
+    }
     if as_json {
         let exercises: Vec<json::ExerciseResults> = exercises
             .iter()

@@ -56,7 +56,7 @@ impl Exercise {
     pub fn solution_rel_path(&self) -> String {
         format!("solutions/{}/{}.rs", self.topic, self.name)
     }
-    fn checks_rel_path(&self) -> String {
+    pub fn checks_rel_path(&self) -> String {
         format!("checks/{}/{}.rs", self.topic, self.name)
     }
     pub fn mutants_rel_dir(&self) -> String {
@@ -95,7 +95,8 @@ impl Course {
         let text = fs::read_to_string(&path)
             .with_context(|| format!("reading the course description {}", path.display()))?;
         let dir = fs::canonicalize(dir).with_context(|| format!("resolving {}", dir.display()))?;
-        Course::parse(Origin::Dir(dir), &path.display().to_string(), &text)
+        let shown = path.strip_prefix(".").unwrap_or(&path);
+        Course::parse(Origin::Dir(dir), &shown.display().to_string(), &text)
     }
 
     pub fn load(origin: &Origin) -> Result<Course> {
@@ -107,11 +108,14 @@ impl Course {
 
     /// Parses `info.toml`; `file` names it in error messages, which carry line and column.
     fn parse(origin: Origin, file: &str, text: &str) -> Result<Course> {
-        let info: InfoFile = toml::from_str(text).map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
         let at = |span: std::ops::Range<usize>| {
             let (line, col) = line_col(text, span.start);
             format!("{file}:{line}:{col}")
         };
+        let info: InfoFile = toml::from_str(text).map_err(|e| match e.span() {
+            Some(span) => anyhow::anyhow!("{}: {}", at(span), e.message().trim_end()),
+            None => anyhow::anyhow!("{file}: {e}"),
+        })?;
         if *info.format_version.get_ref() != FORMAT_VERSION {
             bail!(
                 "{}: format_version {} is not supported by this backlings (it reads version {FORMAT_VERSION}); \
@@ -127,7 +131,7 @@ impl Course {
             let here = at(entry.name.span());
             if !is_identifier(&name) {
                 bail!(
-                    "{here}: exercise name {name:?} must be a lowercase Rust identifier (letters, digits, `_`)"
+                    "{here}: exercise name {name:?} must be a lowercase Rust identifier that is not a keyword (letters, digits, `_`)"
                 );
             }
             if !is_identifier(entry.dir.get_ref()) {
@@ -289,11 +293,20 @@ fn walk(root: &Path, rel: &Path, out: &mut Vec<String>) -> Result<()> {
     Ok(())
 }
 
+/// Whether `s` can name an exercise: a lowercase identifier that is also a valid module name.
 pub fn is_identifier(s: &str) -> bool {
+    const KEYWORDS: &[&str] = &[
+        "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
+        "extern", "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod",
+        "move", "mut", "pub", "ref", "return", "self", "static", "struct", "super", "trait",
+        "true", "try", "type", "unsafe", "use", "where", "while", "yield", "abstract", "become",
+        "box", "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual",
+    ];
     let mut chars = s.chars();
     matches!(chars.next(), Some('a'..='z' | '_'))
         && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
         && s != "_"
+        && !KEYWORDS.contains(&s)
 }
 
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
@@ -347,8 +360,10 @@ mod tests {
         );
         let err = Course::parse(Origin::Builtin, "info.toml", &text).unwrap_err();
         let msg = err.to_string();
-        assert!(msg.contains("line 9"), "{msg}");
-        assert!(msg.contains("unknown field `hint`"), "{msg}");
+        assert!(
+            msg.starts_with("info.toml:9:1: unknown field `hint`"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -376,5 +391,6 @@ mod tests {
         assert!(!is_identifier("Lru"));
         assert!(!is_identifier("a-b"));
         assert!(!is_identifier("_"));
+        assert!(!is_identifier("type"));
     }
 }

@@ -4,6 +4,7 @@
 mod cmd;
 mod course;
 mod dev;
+mod files;
 mod grader;
 mod lock;
 mod state;
@@ -50,11 +51,17 @@ enum Cmd {
         #[arg(long)]
         json: bool,
     },
-    /// Grade every exercise in parallel and update progress
+    /// Grade every exercise in parallel and update progress (exit 0 only if all pass)
+    #[command(
+        after_help = "Examples:\n  backlings check\n  backlings check --junit results.xml      (for CI and classroom autograders)\n  backlings check --json > results.json"
+    )]
     Check {
         /// Print results as JSON (exercism results.json v2 fields, one entry per exercise)
         #[arg(long)]
         json: bool,
+        /// Also write the results as JUnit XML to FILE: a test suite per exercise, a test case per check
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
     },
     /// Reveal the next hint of an exercise
     Hint { name: String },
@@ -78,13 +85,33 @@ enum Cmd {
 
 #[derive(Subcommand)]
 enum DevCmd {
+    /// Scaffold a new exercise (stub, solution, checks, a mutant) and add it to info.toml
+    #[command(
+        after_help = "Examples:\n  backlings dev new rate_limiter --topic reliability\n  backlings dev new first --topic basics --course ../my-course   (starts a course there if needed)"
+    )]
+    New {
+        /// The exercise name: a lowercase Rust identifier, unique in the course
+        name: String,
+        /// The topic directory it belongs to; the entry goes after that topic's last exercise
+        #[arg(long)]
+        topic: String,
+        /// Course directory (default: the current directory, which must hold info.toml)
+        #[arg(long, value_name = "DIR")]
+        course: Option<PathBuf>,
+    },
     /// Prove a course sound: stubs fail, solutions pass, every mutant fails
+    #[command(
+        after_help = "Examples:\n  backlings dev check                 (the course in this directory, or the built-in one)\n  backlings dev check lru_cache --repeat 20\n  backlings dev check --course ../my-course"
+    )]
     Check {
         /// Only these exercises (default: all)
         names: Vec<String>,
         /// Course directory (default: the current directory if it has info.toml, else the built-in course)
         #[arg(long, value_name = "DIR")]
         course: Option<PathBuf>,
+        /// Grade each solution this many times, to catch flaky checks
+        #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        repeat: u32,
     },
 }
 
@@ -94,14 +121,23 @@ fn main() -> ExitCode {
         None => watch::run(cli.poll),
         Some(Cmd::Init { path, course }) => cmd::init(path, course),
         Some(Cmd::Run { name, json }) => cmd::run(&name, json),
-        Some(Cmd::Check { json }) => cmd::check(json),
+        Some(Cmd::Check { json, junit }) => cmd::check(json, junit.as_deref()),
         Some(Cmd::Hint { name }) => cmd::hint(&name),
         Some(Cmd::List) => cmd::list(),
         Some(Cmd::Reset { name, yes }) => cmd::reset(&name, yes),
         Some(Cmd::Solution { name }) => cmd::solution(&name),
-        Some(Cmd::Dev {
-            command: DevCmd::Check { names, course },
-        }) => dev::check(course, &names),
+        Some(Cmd::Dev { command }) => match command {
+            DevCmd::New {
+                name,
+                topic,
+                course,
+            } => dev::new(&name, &topic, course),
+            DevCmd::Check {
+                names,
+                course,
+                repeat,
+            } => dev::check(course, &names, repeat),
+        },
     };
     match result {
         Ok(code) => code,

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use crate::course::{Course, Exercise, Origin};
-use crate::state::{State, StateFile, unix_time, write_atomically};
+use crate::files::{write_atomically, write_new};
+use crate::state::{State, StateFile, unix_time};
 
 /// Directory inside a workspace that belongs to the tool.
 const TOOL_DIR: &str = ".backlings";
@@ -21,8 +22,9 @@ pub struct Workspace {
     pub root: PathBuf,
     pub course: Course,
     pub state_file: StateFile,
-    /// Set when opening had to repair the progress file: what was wrong and what was kept.
-    pub repair_notice: Option<String>,
+    /// What opening had to do that the learner should know about: a repaired progress
+    /// file, exercises the course gained since the workspace was made.
+    pub notices: Vec<String>,
 }
 
 impl Workspace {
@@ -46,12 +48,62 @@ impl Workspace {
         let course = Course::load(&origin).with_context(|| {
             format!("loading the course of the workspace at {}", root.display())
         })?;
-        Ok(Workspace {
+        let ws = Workspace {
             root: root.to_path_buf(),
             course,
             state_file,
-            repair_notice,
-        })
+            notices: repair_notice.into_iter().collect(),
+        };
+        ws.gain_new_exercises(&state)
+    }
+
+    /// A newer backlings (or an updated course directory) may bring exercises this workspace
+    /// has never seen: their stubs are added, the manifest lists them (the previous one is
+    /// backed up), and a finished course has a current exercise again. Nothing the learner
+    /// wrote is touched: a file already at an exercise's path is theirs and stays.
+    fn gain_new_exercises(mut self, state: &State) -> Result<Workspace> {
+        let new: Vec<&Exercise> = self
+            .course
+            .exercises
+            .iter()
+            .filter(|ex| !state.exercises.contains_key(&ex.name))
+            .filter(|ex| !self.exercise_path(ex).exists())
+            .collect();
+        if new.is_empty() {
+            return Ok(self);
+        }
+        for ex in &new {
+            write_new(&self.exercise_path(ex), self.course.stub(ex)?.as_bytes())?;
+        }
+        let manifest = self.root.join("Cargo.toml");
+        let wanted = cargo_manifest(&self.course);
+        let mut notice = format!(
+            "The course has {} new exercise{}: {}.",
+            new.len(),
+            if new.len() == 1 { "" } else { "s" },
+            new.iter()
+                .map(|e| e.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        if fs::read_to_string(&manifest).ok().as_deref() != Some(wanted.as_str()) {
+            if manifest.exists() {
+                let backup = self.backup_file(&manifest, "Cargo.toml")?;
+                notice.push_str(&format!(
+                    " Cargo.toml now lists them (the previous one is at {}).",
+                    backup.strip_prefix(&self.root).unwrap_or(&backup).display()
+                ));
+            }
+            write_atomically(&manifest, wanted.as_bytes())?;
+        }
+        let first_new = new[0].name.clone();
+        self.state_file.update(|state| {
+            if state.current.is_none() {
+                state.current = Some(first_new);
+            }
+        })?;
+        self.notices.push(notice);
+        Ok(self)
     }
 
     /// Creates a workspace at `root`, which must not exist or be an empty directory.
@@ -104,7 +156,7 @@ impl Workspace {
             root,
             course,
             state_file,
-            repair_notice: None,
+            notices: Vec::new(),
         })
     }
 
@@ -199,17 +251,22 @@ impl Workspace {
     }
 
     fn backup(&self, ex: &Exercise) -> Result<PathBuf> {
+        self.backup_file(&self.exercise_path(ex), &format!("{}.rs", ex.name))
+    }
+
+    /// Copies `src` into `.backlings/backups/` as `STEM.<unix time>.EXT`, never over a file.
+    fn backup_file(&self, src: &Path, name: &str) -> Result<PathBuf> {
         let dir = self.root.join(TOOL_DIR).join("backups");
         fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
         let stamp = unix_time();
-        let mut dest = dir.join(format!("{}.{stamp}.rs", ex.name));
+        let mut dest = dir.join(format!("{stem}.{stamp}.{ext}"));
         let mut n = 1;
         while dest.exists() {
-            dest = dir.join(format!("{}.{stamp}-{n}.rs", ex.name));
+            dest = dir.join(format!("{stem}.{stamp}-{n}.{ext}"));
             n += 1;
         }
-        let src = self.exercise_path(ex);
-        fs::copy(&src, &dest)
+        fs::copy(src, &dest)
             .with_context(|| format!("backing up {} to {}", src.display(), dest.display()))?;
         Ok(dest)
     }
@@ -232,19 +289,6 @@ fn origin_from_state(course: &str) -> Origin {
     } else {
         Origin::Dir(PathBuf::from(course))
     }
-}
-
-/// Writes a file that must not exist yet, creating its directory.
-fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
-    fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .and_then(|mut f| std::io::Write::write_all(&mut f, bytes))
-        .with_context(|| format!("writing {}", path.display()))
 }
 
 /// A manifest with one test target per exercise: each file is a crate root the editor's

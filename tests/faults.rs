@@ -152,9 +152,7 @@ fn broken_course_files_are_reported_with_file_line_and_column() {
         (
             good.replace("summary", "sumary"),
             vec![
-                "info.toml",
-                "line 8",
-                "unknown field `sumary`",
+                "course/info.toml:8:1: unknown field `sumary`",
                 "expected one of",
             ],
         ),
@@ -171,7 +169,7 @@ fn broken_course_files_are_reported_with_file_line_and_column() {
                 "summary = \"s\"",
                 "summary = \"s\"\ntime_limit_secs = \"5\"",
             ),
-            vec!["info.toml", "line 9", "invalid type: string \"5\""],
+            vec!["course/info.toml:9:19: invalid type: string \"5\""],
         ),
         (
             good.replace("dir = \"intro\"", "dir = \"elsewhere\""),

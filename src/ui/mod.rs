@@ -1,7 +1,8 @@
-//! Everything the learner sees: styled text, clickable paths, verdicts, lists and JSON.
+//! Everything the learner sees: styled text, clickable paths, verdicts, lists, JSON and JUnit XML.
 //! Nothing here knows how grading works; it only renders what the grader returned.
 
 pub mod json;
+pub mod junit;
 mod style;
 mod verdict;
 

@@ -114,7 +114,7 @@ impl App {
                 .position(|e| !state.is_done(&e.name)),
         };
         Ok(App {
-            banner: ws.repair_notice.clone(),
+            banner: (!ws.notices.is_empty()).then(|| ws.notices.join("\n")),
             ws,
             toolchain,
             poll,

@@ -1,0 +1,427 @@
+//! `dev check`: a course is sound when its files agree with `info.toml`, every stub compiles
+//! and fails, every solution passes (every time, well inside its limit) and every mutant fails.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::fs;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::TEMPLATE_MARKER;
+use crate::cmd::{NOT_CANCELLED, parallel_map};
+use crate::course::{Course, Exercise};
+use crate::grader::{self, Outcome, Submission, Toolchain, Verdict};
+use crate::ui::Theme;
+
+/// A statement shorter than this many doc-comment lines cannot hold rules and examples.
+const MIN_STATEMENT_LINES: usize = 8;
+/// A solution slower than this share of its time limit leaves a slower machine no margin.
+const MAX_SHARE_OF_LIMIT: u32 = 2;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Stub,
+    Solution,
+    Mutant,
+}
+
+/// The sources of one exercise, read before grading starts.
+struct Sources<'a> {
+    exercise: &'a Exercise,
+    checks: String,
+}
+
+struct Job {
+    /// Index into the list of exercises being proved.
+    exercise: usize,
+    role: Role,
+    label: String,
+    source: String,
+}
+
+/// What the grades of one exercise add up to, for its row in the table.
+#[derive(Default)]
+struct Row {
+    checks: usize,
+    stub_ok: bool,
+    solution_runs: usize,
+    solution_passes: usize,
+    slowest_solution: Duration,
+    mutants: usize,
+    mutants_killed: usize,
+}
+
+pub fn check(course_dir: Option<PathBuf>, names: &[String], repeat: u32) -> Result<ExitCode> {
+    let course = super::load_course(course_dir)?;
+    let selected: Vec<&Exercise> = if names.is_empty() {
+        course.exercises.iter().collect()
+    } else {
+        names
+            .iter()
+            .map(|n| course.find(n))
+            .collect::<Result<_>>()?
+    };
+    let theme = Theme::stdout();
+    let layout = layout_problems(&course)?;
+    let mut problems: Vec<String> = layout.iter().map(|(_, p)| p.clone()).collect();
+    if [&course.welcome_message, &course.final_message]
+        .iter()
+        .any(|m| m.contains(TEMPLATE_MARKER))
+    {
+        problems.push(format!(
+            "info.toml: welcome_message or final_message still holds the template's {TEMPLATE_MARKER} placeholder"
+        ));
+    }
+    let incomplete: BTreeSet<&str> = layout.iter().filter_map(|(n, _)| n.as_deref()).collect();
+
+    let mut sources = Vec::new();
+    let mut jobs = Vec::new();
+    for ex in &selected {
+        if incomplete.contains(ex.name.as_str()) {
+            continue;
+        }
+        match read_jobs(&course, ex, sources.len(), repeat, &mut problems) {
+            Ok((checks, mut more)) => {
+                sources.push(Sources {
+                    exercise: ex,
+                    checks,
+                });
+                jobs.append(&mut more);
+            }
+            Err(e) => problems.push(format!("{e:#}")),
+        }
+    }
+
+    let toolchain = Toolchain::discover()?;
+    let scratch = tempfile::Builder::new()
+        .prefix("backlings-dev-")
+        .tempdir()
+        .context("creating a scratch directory")?;
+    let bar = if std::io::stderr().is_terminal() {
+        ProgressBar::new(jobs.len() as u64)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} proving [{bar:30}] {pos}/{len}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    let indexed: Vec<(usize, &Job)> = jobs.iter().enumerate().collect();
+    let verdicts = parallel_map(&indexed, &bar, |(i, job)| {
+        grade_source(&toolchain, scratch.path(), *i, &sources[job.exercise], job)
+    });
+    bar.finish_and_clear();
+
+    let width = selected
+        .iter()
+        .map(|e| e.name.len())
+        .max()
+        .unwrap_or(8)
+        .max(8);
+    let mut table = format!(
+        "{:width$}  checks  stub  solution  slowest  mutants killed\n",
+        "exercise"
+    );
+    for (index, src) in sources.iter().enumerate() {
+        let ex = src.exercise;
+        let mut row = Row::default();
+        for (job, verdict) in jobs
+            .iter()
+            .zip(&verdicts)
+            .filter(|(j, _)| j.exercise == index)
+        {
+            match verdict {
+                Ok(verdict) => judge(ex, job, verdict, &mut row, &mut problems),
+                Err(e) => problems.push(format!(
+                    "{} {}: could not be graded: {e:#}",
+                    ex.name, job.label
+                )),
+            }
+        }
+        if row.solution_passes > 0 && row.solution_passes < row.solution_runs {
+            problems.push(format!(
+                "{}: the reference solution passed {} of {} runs; a check is flaky (see the failures above)",
+                ex.name, row.solution_passes, row.solution_runs
+            ));
+        }
+        if row.solution_passes > 0 && row.slowest_solution * MAX_SHARE_OF_LIMIT > ex.time_limit {
+            problems.push(format!(
+                "{}: the reference solution's checks took {} ms, more than 1/{MAX_SHARE_OF_LIMIT} of the {:.1} s time limit; \
+                 make the checks cheaper or raise time_limit_secs in info.toml so slower machines do not fail learners",
+                ex.name,
+                row.slowest_solution.as_millis(),
+                ex.time_limit.as_secs_f64()
+            ));
+        }
+        let solution = match row.solution_passes {
+            n if n == row.solution_runs => "ok".to_string(),
+            0 => "FAIL".to_string(),
+            n => format!("FLAKY {n}/{}", row.solution_runs),
+        };
+        let _ = writeln!(
+            table,
+            "{:width$}  {:>6}  {:4}  {:8}  {:>4} ms  {}/{}",
+            ex.name,
+            row.checks,
+            if row.stub_ok { "ok" } else { "FAIL" },
+            solution,
+            row.slowest_solution.as_millis(),
+            row.mutants_killed,
+            row.mutants
+        );
+    }
+    for ex in selected
+        .iter()
+        .filter(|e| incomplete.contains(e.name.as_str()))
+    {
+        let _ = writeln!(table, "{:width$}  (not graded: files missing)", ex.name);
+    }
+    print!("{table}");
+    if problems.is_empty() {
+        println!(
+            "\n{} {} exercises are sound",
+            theme.good.apply_to("ok:"),
+            selected.len()
+        );
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!();
+        for p in &problems {
+            println!("{} {p}", theme.bad.apply_to("problem:"));
+        }
+        println!("\n{} problem(s) found", problems.len());
+        Ok(ExitCode::from(1))
+    }
+}
+
+/// Reads an exercise's files, checks what can be checked without grading, and returns its
+/// checks and the grading jobs: the stub, `repeat` runs of the solution, and each mutant.
+fn read_jobs(
+    course: &Course,
+    ex: &Exercise,
+    index: usize,
+    repeat: u32,
+    problems: &mut Vec<String>,
+) -> Result<(String, Vec<Job>)> {
+    let stub = course.stub(ex)?.into_owned();
+    let solution = course.solution(ex)?.into_owned();
+    let checks = course.checks(ex)?.into_owned();
+    let mutants = course.mutants(ex)?;
+    if statement_lines(&stub) < MIN_STATEMENT_LINES {
+        problems.push(format!(
+            "{}: the stub's statement has fewer than {MIN_STATEMENT_LINES} `//!` lines; state the problem, rules, examples and complexity",
+            ex.rel_path()
+        ));
+    }
+    if ex.hints.is_empty() {
+        problems.push(format!("{}: info.toml gives no hints", ex.defined_at));
+    }
+    if grader::check_names(&checks).is_empty() {
+        problems.push(format!(
+            "{}: the checks file declares no #[test] functions",
+            ex.checks_rel_path()
+        ));
+    }
+    if mutants.is_empty() {
+        problems.push(format!(
+            "{}: no mutants; add plausible wrong solutions there so the checks are proved to catch them",
+            ex.mutants_rel_dir()
+        ));
+    }
+    let mut texts = vec![
+        (ex.rel_path(), stub.as_str()),
+        (ex.solution_rel_path(), &solution),
+        (ex.checks_rel_path(), &checks),
+    ];
+    let mutant_paths: Vec<String> = mutants
+        .iter()
+        .map(|(slug, _)| format!("{}/{slug}.rs", ex.mutants_rel_dir()))
+        .collect();
+    texts.extend(
+        mutant_paths
+            .iter()
+            .cloned()
+            .zip(mutants.iter().map(|(_, s)| s.as_ref())),
+    );
+    for (rel, text) in texts {
+        if let Some(line) = text.lines().position(|l| l.contains(TEMPLATE_MARKER)) {
+            problems.push(format!(
+                "{rel}:{}: still holds the template's {TEMPLATE_MARKER} placeholders ({} left)",
+                line + 1,
+                text.matches(TEMPLATE_MARKER).count()
+            ));
+        }
+    }
+    if std::iter::once(&ex.summary)
+        .chain(&ex.hints)
+        .any(|t| t.contains(TEMPLATE_MARKER))
+    {
+        problems.push(format!(
+            "{}: the summary or hints still hold the template's {TEMPLATE_MARKER} placeholders",
+            ex.defined_at
+        ));
+    }
+
+    let mut jobs = vec![Job {
+        exercise: index,
+        role: Role::Stub,
+        label: "stub".into(),
+        source: stub,
+    }];
+    for run in 1..=repeat.max(1) {
+        jobs.push(Job {
+            exercise: index,
+            role: Role::Solution,
+            label: if repeat > 1 {
+                format!("solution (run {run} of {repeat})")
+            } else {
+                "solution".into()
+            },
+            source: solution.clone(),
+        });
+    }
+    for (slug, source) in mutants {
+        jobs.push(Job {
+            exercise: index,
+            role: Role::Mutant,
+            label: format!("mutant {slug}"),
+            source: source.into_owned(),
+        });
+    }
+    Ok((checks, jobs))
+}
+
+/// Adds one grade to its exercise's row, and what is wrong with it to `problems`.
+fn judge(ex: &Exercise, job: &Job, verdict: &Verdict, row: &mut Row, problems: &mut Vec<String>) {
+    row.checks = verdict.checks.len();
+    match (job.role, &verdict.outcome) {
+        (Role::Stub, Outcome::Passed) => {
+            problems.push(format!("{}: the stub passes every check", ex.rel_path()))
+        }
+        (Role::Stub, Outcome::CompileError) => problems.push(format!(
+            "{}: the stub does not compile:\n{}",
+            ex.rel_path(),
+            strip(&verdict.errors.join("\n"))
+        )),
+        (Role::Stub, _) => row.stub_ok = true,
+        (Role::Solution, outcome) => {
+            row.solution_runs += 1;
+            if *outcome == Outcome::Passed {
+                row.solution_passes += 1;
+                row.slowest_solution = row.slowest_solution.max(verdict.run_time);
+            } else {
+                problems.push(format!(
+                    "{}: the reference {} does not pass: {}\n{}",
+                    ex.solution_rel_path(),
+                    job.label,
+                    verdict.headline(),
+                    failure_details(verdict)
+                ));
+            }
+        }
+        (Role::Mutant, outcome) => {
+            row.mutants += 1;
+            match outcome {
+                Outcome::CompileError => problems.push(format!(
+                    "{} {}: does not compile (a mutant must be a plausible, compiling wrong solution):\n{}",
+                    ex.name,
+                    job.label,
+                    strip(&verdict.errors.join("\n"))
+                )),
+                Outcome::Passed => problems.push(format!(
+                    "{} {}: survives every check; the checks of {} ({}) are too weak to catch it",
+                    ex.name,
+                    job.label,
+                    ex.name,
+                    ex.checks_rel_path()
+                )),
+                _ => row.mutants_killed += 1,
+            }
+        }
+    }
+}
+
+fn grade_source(
+    toolchain: &Toolchain,
+    scratch: &Path,
+    index: usize,
+    sources: &Sources,
+    job: &Job,
+) -> Result<Verdict> {
+    let dir = scratch.join(index.to_string());
+    fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let ex = sources.exercise;
+    let file = dir.join(format!("{}.rs", ex.name));
+    fs::write(&file, &job.source).with_context(|| format!("writing {}", file.display()))?;
+    let sub = Submission {
+        name: &ex.name,
+        file: &file,
+        display_root: &dir,
+        checks: &sources.checks,
+        time_limit: ex.time_limit,
+        build_dir: None,
+    };
+    Ok(grader::grade(toolchain, &sub, &NOT_CANCELLED)?.expect("never cancelled"))
+}
+
+fn failure_details(verdict: &Verdict) -> String {
+    verdict
+        .failed_checks()
+        .map(|c| format!("    {}: {}", c.name, c.message.as_deref().unwrap_or("")))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn strip(s: &str) -> String {
+    console::strip_ansi_codes(s).into_owned()
+}
+
+fn statement_lines(stub: &str) -> usize {
+    stub.lines()
+        .filter(|l| l.trim_start().starts_with("//!"))
+        .count()
+}
+
+/// Files and `info.toml` must agree: every exercise has its three files, and no file belongs
+/// to no exercise. Each problem comes with the exercise it makes ungradable, if any.
+fn layout_problems(course: &Course) -> Result<Vec<(Option<String>, String)>> {
+    let files: BTreeSet<String> = course.list_files()?.into_iter().collect();
+    let mut problems = Vec::new();
+    let mut owned = BTreeSet::new();
+    for ex in &course.exercises {
+        for rel in [ex.rel_path(), ex.solution_rel_path(), ex.checks_rel_path()] {
+            if !files.contains(&rel) {
+                problems.push((
+                    Some(ex.name.clone()),
+                    format!(
+                        "{}: exercise {:?} has no file {rel}",
+                        ex.defined_at, ex.name
+                    ),
+                ));
+            }
+            owned.insert(rel);
+        }
+    }
+    for rel in &files {
+        let is_mutant_of_some = course.exercises.iter().any(|ex| {
+            rel.strip_prefix(&ex.mutants_rel_dir())
+                .and_then(|r| r.strip_prefix('/'))
+                .is_some_and(|r| r.ends_with(".rs") && !r.contains('/'))
+        });
+        if !owned.contains(rel) && !is_mutant_of_some {
+            problems.push((
+                None,
+                format!(
+                    "orphan file {rel}: no exercise in info.toml uses it (a typo in a name or dir?)"
+                ),
+            ));
+        }
+    }
+    Ok(problems)
+}

@@ -1,0 +1,37 @@
+//! Instructor tools: `dev new` scaffolds an exercise, `dev check` proves a course sound.
+
+mod check;
+mod new;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, bail};
+
+use crate::course::Course;
+
+pub use check::check;
+pub use new::new;
+
+/// Left by `dev new` wherever the author has something to write; `dev check` refuses a course
+/// that still holds one, so a scaffold cannot ship unfinished.
+const TEMPLATE_MARKER: &str = "TODO(author)";
+
+/// The course a dev command works on: `--course DIR`, else the current directory when it holds
+/// an `info.toml`. `None` when neither applies.
+fn course_dir(explicit: Option<PathBuf>) -> Option<PathBuf> {
+    explicit.or_else(|| Path::new("info.toml").is_file().then(|| PathBuf::from(".")))
+}
+
+/// Loads the course at `dir`, or the built-in course when there is none.
+fn load_course(dir: Option<PathBuf>) -> Result<Course> {
+    match course_dir(dir) {
+        Some(dir) if dir.join("info.toml").is_file() => Course::from_dir(&dir),
+        Some(dir) => bail!(
+            "{} has no info.toml; a course directory holds info.toml, exercises/, solutions/, checks/ and mutants/ \
+             (`backlings dev new NAME --topic TOPIC --course {}` starts one)",
+            dir.display(),
+            dir.display()
+        ),
+        None => Course::builtin(),
+    }
+}

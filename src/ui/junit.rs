@@ -1,0 +1,52 @@
+//! JUnit XML, the format CI systems (GitHub Actions reporters, GitLab, Jenkins) and classroom
+//! autograders display: one test suite per exercise, one test case per hidden check.
+
+use anyhow::Result;
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+
+use crate::grader::{CheckStatus, Outcome, Verdict};
+
+/// The report of `check`: every exercise's verdict, in course order.
+pub fn report<'a>(graded: impl IntoIterator<Item = (&'a str, &'a Verdict)>) -> Result<String> {
+    let mut report = Report::new("backlings");
+    for (exercise, verdict) in graded {
+        report.add_test_suite(suite(exercise, verdict));
+    }
+    Ok(report.to_string()?)
+}
+
+fn suite(exercise: &str, verdict: &Verdict) -> TestSuite {
+    let mut suite = TestSuite::new(exercise);
+    suite.set_time(verdict.compile_time + verdict.run_time);
+    if verdict.outcome == Outcome::CompileError {
+        suite.set_system_err(console::strip_ansi_codes(&verdict.errors.join("\n")).into_owned());
+    }
+    for check in &verdict.checks {
+        let status = match check.status {
+            CheckStatus::Passed => TestCaseStatus::success(),
+            CheckStatus::Failed => {
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                if let Some(message) = &check.message {
+                    status.set_message(one_line(message));
+                    status.set_description(message.as_str());
+                }
+                status
+            }
+            // Compile errors, crashes and timeouts stop every check that had not reported.
+            CheckStatus::NotRun => {
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+                status.set_message(verdict.headline());
+                status
+            }
+        };
+        let mut case = TestCase::new(check.name.as_str(), status);
+        case.set_classname(exercise);
+        suite.add_test_case(case);
+    }
+    suite
+}
+
+/// A message attribute is shown as a one-line summary; the full text is the element's body.
+fn one_line(text: &str) -> String {
+    text.lines().map(str::trim).collect::<Vec<_>>().join(" ")
+}

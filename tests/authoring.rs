@@ -1,0 +1,441 @@
+//! The instructor's workflow on a course in a temp dir: `dev new` scaffolds, `dev check`
+//! catches each kind of unsound exercise, and the finished course works for a learner.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use common::{Run, Sandbox};
+
+/// A sandbox with a course at `course/` started by `dev new`.
+struct Authoring {
+    sb: Sandbox,
+}
+
+impl Authoring {
+    /// A course with the scaffolded exercises `(name, topic)`, each finished (placeholders
+    /// filled in) unless `finished` is false.
+    fn with(exercises: &[(&str, &str)], finished: bool) -> Authoring {
+        let a = Authoring {
+            sb: Sandbox::empty(),
+        };
+        for (name, topic) in exercises {
+            a.dev_in_parent(&["new", name, "--topic", topic, "--course", "course"])
+                .status(0);
+        }
+        if finished {
+            a.finish();
+        }
+        a
+    }
+
+    fn course(&self) -> PathBuf {
+        self.sb.dir.path().join("course")
+    }
+
+    fn dev_in_parent(&self, args: &[&str]) -> Run {
+        let mut full = vec!["dev"];
+        full.extend_from_slice(args);
+        self.sb.run_in(self.sb.dir.path(), &full)
+    }
+
+    /// `backlings dev ARGS` inside the course directory.
+    fn dev(&self, args: &[&str]) -> Run {
+        let mut full = vec!["dev"];
+        full.extend_from_slice(args);
+        self.sb.run_in(&self.course(), &full)
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.course().join(rel)
+    }
+
+    fn read(&self, rel: &str) -> String {
+        fs::read_to_string(self.path(rel)).unwrap()
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        let path = self.path(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    /// What an author does after `dev new`: every placeholder replaced by real text.
+    fn finish(&self) {
+        for file in files_under(&self.course()) {
+            let text = fs::read_to_string(&file).unwrap();
+            fs::write(&file, text.replace("TODO(author)", "Written")).unwrap();
+        }
+    }
+
+    /// `dev check` must fail, naming each of `problems`.
+    #[track_caller]
+    fn check_fails_with(&self, args: &[&str], problems: &[&str]) -> Run {
+        let mut full = vec!["check"];
+        full.extend_from_slice(args);
+        let run = self.dev(&full).status(1);
+        for p in problems {
+            assert!(run.stdout.contains(p), "expected {p:?} in:\n{}", run.stdout);
+        }
+        assert!(run.stdout.contains("problem(s) found"), "{}", run.stdout);
+        run
+    }
+}
+
+/// The cells of the `dev check` table row of `exercise`, without the solution's time.
+fn row<'a>(table: &'a str, exercise: &str) -> Vec<&'a str> {
+    let line = table
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(exercise))
+        .unwrap_or_else(|| panic!("no row for {exercise} in:\n{table}"));
+    let mut cells: Vec<&str> = line.split_whitespace().collect();
+    if let Some(ms) = cells.iter().position(|&c| c == "ms") {
+        cells.remove(ms - 1);
+    }
+    cells
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[test]
+fn dev_new_scaffolds_a_working_exercise_that_dev_check_refuses_until_written() {
+    let a = Authoring::with(&[("slow_log", "logs")], false);
+    for rel in [
+        "info.toml",
+        "exercises/logs/slow_log.rs",
+        "solutions/logs/slow_log.rs",
+        "checks/logs/slow_log.rs",
+        "mutants/logs/slow_log/strictly_greater.rs",
+    ] {
+        assert!(a.path(rel).is_file(), "{rel} was not created");
+    }
+    assert!(
+        a.read("checks/logs/slow_log.rs")
+            .contains("use super::slow_log::")
+    );
+
+    // The scaffold grades like a real exercise, but its placeholders are problems.
+    let run = a.check_fails_with(
+        &[],
+        &[
+            "exercises/logs/slow_log.rs:1: still holds the template's TODO(author) placeholders",
+            "solutions/logs/slow_log.rs:",
+            "checks/logs/slow_log.rs:1:",
+            "info.toml:14:8: the summary or hints still hold",
+            "welcome_message or final_message",
+        ],
+    );
+    assert_eq!(
+        row(&run.stdout, "slow_log"),
+        ["slow_log", "3", "ok", "ok", "ms", "1/1"]
+    );
+
+    a.finish();
+    let run = a.dev(&["check"]).status(0);
+    assert!(
+        run.stdout.contains("1 exercises are sound"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn dev_new_places_entries_by_topic_and_refuses_bad_or_taken_names() {
+    let a = Authoring::with(&[("a1", "alpha"), ("b1", "beta"), ("a2", "alpha")], false);
+    let info = a.read("info.toml");
+    let order: Vec<&str> = info
+        .lines()
+        .filter_map(|l| l.strip_prefix("name = \""))
+        .collect();
+    assert_eq!(order, ["a1\"", "a2\"", "b1\""], "{info}");
+
+    let run = a.dev(&["new", "a2", "--topic", "beta"]).status(2);
+    assert!(
+        run.stderr.contains("info.toml:")
+            && run.stderr.contains("already has an exercise named \"a2\""),
+        "{}",
+        run.stderr
+    );
+    for bad in ["A2", "2a", "a-b", "fn"] {
+        let run = a.dev(&["new", bad, "--topic", "alpha"]).status(2);
+        assert!(
+            run.stderr.contains("must be a lowercase Rust identifier"),
+            "{bad}: {}",
+            run.stderr
+        );
+    }
+    let run = a.dev(&["new", "ok", "--topic", "Bad Topic"]).status(2);
+    assert!(run.stderr.contains("topic \"Bad Topic\""), "{}", run.stderr);
+
+    // A file already at the new exercise's path is never overwritten.
+    a.write("exercises/gamma/c1.rs", "// mine\n");
+    let run = a.dev(&["new", "c1", "--topic", "gamma"]).status(2);
+    assert!(
+        run.stderr.contains("exercises/gamma/c1.rs already exists"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(a.read("exercises/gamma/c1.rs"), "// mine\n");
+    assert_eq!(
+        a.read("info.toml"),
+        info,
+        "a refused `dev new` changed info.toml"
+    );
+
+    // Outside a course, and without --course, there is nothing to add to.
+    let run =
+        a.sb.run_in(a.sb.dir.path(), &["dev", "new", "x", "--topic", "t"])
+            .status(2);
+    assert!(run.stderr.contains("no info.toml here"), "{}", run.stderr);
+}
+
+#[test]
+fn dev_check_catches_a_stub_that_passes_and_a_stub_that_does_not_compile() {
+    let a = Authoring::with(&[("passes", "t"), ("broken", "t")], true);
+    a.write(
+        "exercises/t/passes.rs",
+        &a.read("solutions/t/passes.rs")
+            .replace("//!", "//! line\n//!"),
+    );
+    a.write(
+        "exercises/t/broken.rs",
+        &a.read("exercises/t/broken.rs")
+            .replace("-> usize {", "-> usize {{"),
+    );
+    a.check_fails_with(
+        &[],
+        &[
+            "exercises/t/passes.rs: the stub passes every check",
+            "exercises/t/broken.rs: the stub does not compile",
+        ],
+    );
+}
+
+#[test]
+fn dev_check_catches_a_failing_solution_and_a_surviving_or_broken_mutant() {
+    let a = Authoring::with(&[("wrong", "t"), ("weak", "t")], true);
+    a.write(
+        "solutions/t/wrong.rs",
+        &a.read("mutants/t/wrong/strictly_greater.rs"),
+    );
+    a.write(
+        "mutants/t/weak/same_as_solution.rs",
+        &a.read("solutions/t/weak.rs"),
+    );
+    a.write("mutants/t/weak/typo.rs", "pub fn slow_requests(");
+    let run = a.check_fails_with(
+        &[],
+        &[
+            "solutions/t/wrong.rs: the reference solution does not pass: 2 of 3 checks failed",
+            "counts_requests_at_or_above_the_threshold: slow_requests(&[12, 250, 40, 300], 250) returned 1, expected 2",
+            "weak mutant same_as_solution: survives every check; the checks of weak (checks/t/weak.rs) are too weak",
+            "weak mutant typo: does not compile",
+        ],
+    );
+    assert_eq!(row(&run.stdout, "weak")[5], "1/3");
+    assert_eq!(row(&run.stdout, "wrong")[3], "FAIL");
+}
+
+#[test]
+fn dev_check_catches_missing_and_orphan_files_and_missing_hints() {
+    let a = Authoring::with(&[("gone", "t"), ("fine", "t")], true);
+    fs::remove_file(a.path("checks/t/gone.rs")).unwrap();
+    a.write("exercises/t/stray.rs", "// belongs to nothing\n");
+    a.write("mutants/t/nobody/m.rs", "// belongs to nothing\n");
+    let info = a.read("info.toml");
+    let fine_at = info.find("name = \"fine\"").unwrap();
+    let (head, tail) = info.split_at(fine_at);
+    let tail = tail.replacen(
+        &tail[tail.find("hints = [").unwrap()..=tail.find("]\n").unwrap()],
+        "hints = []",
+        1,
+    );
+    a.write("info.toml", &format!("{head}{tail}"));
+    let run = a.check_fails_with(
+        &[],
+        &[
+            "info.toml:14:8: exercise \"gone\" has no file checks/t/gone.rs",
+            "orphan file exercises/t/stray.rs",
+            "orphan file mutants/t/nobody/m.rs",
+            "info.toml:24:8: info.toml gives no hints",
+        ],
+    );
+    assert!(
+        run.stdout.contains("gone      (not graded: files missing)"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn dev_check_reports_a_bad_info_toml_with_its_location() {
+    let a = Authoring::with(&[("one", "t")], true);
+    let info = a.read("info.toml");
+    a.write(
+        "info.toml",
+        &info.replace("dir = \"t\"", "dir = \"t\"\nhint = \"typo\""),
+    );
+    let run = a.dev(&["check"]).status(2);
+    assert!(
+        run.stderr
+            .contains("info.toml:16:1: unknown field `hint`, expected one of"),
+        "{}",
+        run.stderr
+    );
+    a.write(
+        "info.toml",
+        &info.replace("format_version = 1", "format_version = 2"),
+    );
+    let run = a.dev(&["check"]).status(2);
+    assert!(
+        run.stderr
+            .contains("info.toml:5:18: format_version 2 is not supported"),
+        "{}",
+        run.stderr
+    );
+    a.write(
+        "info.toml",
+        &info.replace("name = \"one\"", "name = \"one\"\nname = \"two\""),
+    );
+    let run = a.dev(&["check"]).status(2);
+    assert!(run.stderr.contains("duplicate key"), "{}", run.stderr);
+}
+
+#[test]
+fn dev_check_repeat_catches_flaky_checks_and_slow_solutions_are_refused() {
+    let a = Authoring::with(&[("flaky", "t"), ("slow", "t")], true);
+    // Fails on about half the runs: the low bit of the clock decides.
+    let checks = a.read("checks/t/flaky.rs");
+    a.write(
+        "checks/t/flaky.rs",
+        &format!(
+            "{checks}\n#[test]\nfn depends_on_the_clock() {{\n    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();\n    assert!(t.subsec_nanos() / 1000 % 2 == 0, \"odd microsecond\");\n}}\n"
+        ),
+    );
+    let solution = a.read("solutions/t/slow.rs");
+    a.write(
+        "solutions/t/slow.rs",
+        &solution.replace(
+            "latencies_ms.iter()",
+            "std::thread::sleep(std::time::Duration::from_millis(400));\n    latencies_ms.iter()",
+        ),
+    );
+    let info = a.read("info.toml");
+    a.write("info.toml", &info.replace("dir = \"t\"\nsummary = \"Written: one line for the exercise list\"\nhints = [\n    \"Written: a nudge toward the idea, without the method\",\n    \"Written: the method, naming the std types and functions to use\",\n    \"Written: all but the code\",\n]\n\n[[exercises]]\nname = \"slow\"\ndir = \"t\"", "dir = \"t\"\nsummary = \"Written: one line for the exercise list\"\nhints = [\n    \"Written: a nudge toward the idea, without the method\",\n    \"Written: the method, naming the std types and functions to use\",\n    \"Written: all but the code\",\n]\n\n[[exercises]]\nname = \"slow\"\ndir = \"t\"\ntime_limit_secs = 2"));
+    let run = a.check_fails_with(
+        &["--repeat", "16"],
+        &[
+            "flaky: the reference solution passed",
+            "of 16 runs; a check is flaky",
+            "slow: the reference solution's checks took",
+            "more than 1/2 of the 2.0 s time limit",
+        ],
+    );
+    assert!(run.stdout.contains("FLAKY"), "{}", run.stdout);
+    let run = a.dev(&["check", "--repeat", "0"]).status(2);
+    assert!(run.stderr.contains("--repeat"), "{}", run.stderr);
+}
+
+#[test]
+fn an_external_course_is_initialised_graded_and_upgraded_end_to_end() {
+    let a = Authoring::with(&[("first", "basics")], true);
+    let course = a.course();
+    let sb = &a.sb;
+    sb.run_in(
+        sb.dir.path(),
+        &["init", "ws", "--course", course.to_str().unwrap()],
+    )
+    .status(0);
+    assert!(sb.ws().join("exercises/basics/first.rs").is_file());
+
+    let run = sb.run(&["run", "first"]).status(1);
+    assert!(
+        run.stdout.contains("3 of 3 checks failed"),
+        "{}",
+        run.stdout
+    );
+    sb.write(
+        "exercises/basics/first.rs",
+        &a.read("solutions/basics/first.rs"),
+    );
+    let run = sb.run(&["run", "first"]).status(0);
+    assert!(run.stdout.contains("all 3 checks passed"), "{}", run.stdout);
+
+    // The teacher adds two exercises; the learner's work and progress stay as they are.
+    a.dev(&["new", "second", "--topic", "basics"]).status(0);
+    a.dev(&["new", "third", "--topic", "more"]).status(0);
+    a.finish();
+    sb.write(
+        "exercises/more/third.rs",
+        "// the learner's own notes, already here\n",
+    );
+    let learner_file = sb.read("exercises/basics/first.rs");
+    let run = sb.run(&["list"]).status(0);
+    assert!(
+        run.stderr
+            .contains("The course has 1 new exercise: second."),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(
+            "Cargo.toml now lists them (the previous one is at .backlings/backups/Cargo."
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.contains("done     first"), "{}", run.stdout);
+    assert!(run.stdout.contains("current  second"), "{}", run.stdout);
+    assert!(run.stdout.contains("1/3 done"), "{}", run.stdout);
+    assert_eq!(sb.read("exercises/basics/first.rs"), learner_file);
+    assert_eq!(
+        sb.read("exercises/more/third.rs"),
+        "// the learner's own notes, already here\n"
+    );
+    assert_eq!(
+        sb.read("exercises/basics/second.rs"),
+        a.read("exercises/basics/second.rs")
+    );
+    assert!(sb.read("Cargo.toml").contains("name = \"second\""));
+    // Only once: the next start has nothing new to say.
+    let run = sb.run(&["list"]).status(0);
+    assert!(!run.stderr.contains("new exercise"), "{}", run.stderr);
+
+    // Graded by CI: JUnit XML with a suite per exercise and a case per check.
+    let run = sb
+        .run(&["check", "--junit", "results.xml", "--json"])
+        .status(1);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["exercises"][0]["status"], "pass");
+    assert_eq!(json["exercises"][1]["status"], "fail");
+    let xml = sb.read("results.xml");
+    assert!(
+        xml.contains(
+            r#"<testsuites name="backlings" tests="9" skipped="0" failures="3" errors="3">"#
+        ),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(r#"<testsuite name="first" tests="3" skipped="0" errors="0" failures="0""#),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(
+            r#"<testcase name="counts_requests_at_or_above_the_threshold" classname="second">"#
+        ),
+        "{xml}"
+    );
+    assert!(xml.contains("<error message=\"does not compile"), "{xml}");
+}
