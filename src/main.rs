@@ -15,7 +15,7 @@ mod workspace;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(
@@ -38,6 +38,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Cmd {
     /// Create a workspace with every exercise's stub (default ./backlings)
+    #[command(
+        after_help = "Examples:\n  backlings init                          (./backlings, the built-in course)\n  backlings init ~/study --course ./my-course"
+    )]
     Init {
         path: Option<PathBuf>,
         /// Use the course in this directory instead of the built-in one
@@ -45,6 +48,9 @@ enum Cmd {
         course: Option<PathBuf>,
     },
     /// Grade one exercise once (exit 0 on pass, 1 on fail)
+    #[command(
+        after_help = "Examples:\n  backlings run query_string\n  backlings run lru_cache --json"
+    )]
     Run {
         name: String,
         /// Print results as JSON (exercism results.json v2 fields)
@@ -76,6 +82,16 @@ enum Cmd {
     },
     /// Show the reference solution of an exercise you have passed
     Solution { name: String },
+    /// Print a shell completion script
+    #[command(
+        after_help = "Examples:\n  backlings completions bash > ~/.local/share/bash-completion/completions/backlings\n  backlings completions zsh > ~/.zfunc/_backlings\n  backlings completions fish > ~/.config/fish/completions/backlings.fish"
+    )]
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff), or write one page per command into DIR
+    #[command(
+        after_help = "Examples:\n  backlings man | man -l -\n  backlings man ~/.local/share/man/man1   (backlings.1, backlings-init.1, ...)"
+    )]
+    Man { dir: Option<PathBuf> },
     /// Tools for course authors
     Dev {
         #[command(subcommand)]
@@ -115,6 +131,21 @@ enum DevCmd {
     },
 }
 
+/// The man page on stdout, or every command's page written into `dir`.
+fn man_pages(dir: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
+    use anyhow::Context;
+    match dir {
+        None => clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?,
+        Some(dir) => {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            clap_mangen::generate_to(Cli::command(), dir)
+                .with_context(|| format!("writing man pages into {}", dir.display()))?;
+            println!("Wrote the backlings man pages into {}", dir.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -126,6 +157,16 @@ fn main() -> ExitCode {
         Some(Cmd::List) => cmd::list(),
         Some(Cmd::Reset { name, yes }) => cmd::reset(&name, yes),
         Some(Cmd::Solution { name }) => cmd::solution(&name),
+        Some(Cmd::Completions { shell }) => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "backlings",
+                &mut std::io::stdout(),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Cmd::Man { dir }) => man_pages(dir.as_deref()),
         Some(Cmd::Dev { command }) => match command {
             DevCmd::New {
                 name,
