@@ -1,4 +1,4 @@
-//! The one-shot learner commands: init, run, check, hint, list, reset, solution.
+//! The one-shot learner commands: init, run, check, hint, list, reset, solution, compare, stats.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -57,12 +57,18 @@ pub fn grade_exercise(
     grader::grade(toolchain, &sub, cancel)
 }
 
-/// Records a verdict in the progress state; returns the next exercise after a pass.
-pub fn record(ws: &Workspace, ex: &Exercise, verdict: &Verdict) -> Result<Option<String>> {
+/// Records a verdict in the progress state, with `spent` working time; returns the next
+/// exercise after a pass.
+pub fn record(
+    ws: &Workspace,
+    ex: &Exercise,
+    verdict: &Verdict,
+    spent: Duration,
+) -> Result<Option<String>> {
     if verdict.passed() {
-        ws.record_pass(ex)
+        ws.record_pass(ex, spent)
     } else {
-        ws.record_failure(ex)?;
+        ws.record_failure(ex, spent)?;
         Ok(None)
     }
 }
@@ -95,7 +101,8 @@ pub fn run(name: &str, as_json: bool) -> Result<ExitCode> {
     let ex = ws.course.find(name)?.clone();
     let toolchain = Toolchain::discover()?;
     let verdict = grade_exercise(&ws, &toolchain, &ex, &NOT_CANCELLED)?.expect("never cancelled");
-    let next = record(&ws, &ex, &verdict)?;
+    // One-shot grades say nothing about how long the learner worked.
+    let next = record(&ws, &ex, &verdict, Duration::ZERO)?;
     if as_json {
         println!(
             "{}",
@@ -153,7 +160,7 @@ pub fn check(as_json: bool, junit: Option<&Path>) -> Result<ExitCode> {
     let mut verdicts = Vec::with_capacity(exercises.len());
     for (ex, result) in exercises.iter().zip(results) {
         let verdict = result?.expect("never cancelled");
-        record(&ws, ex, &verdict)?;
+        record(&ws, ex, &verdict, Duration::ZERO)?;
         verdicts.push(verdict);
     }
     let all_passed = verdicts.iter().all(Verdict::passed);
@@ -314,6 +321,16 @@ pub fn render_list(ws: &Workspace, state: &crate::state::State, theme: &Theme) -
     out
 }
 
+pub fn stats() -> Result<ExitCode> {
+    let ws = current_workspace()?;
+    let state = ws.state()?;
+    print!(
+        "{}",
+        ui::render_stats(&ws.course, &state, &Theme::stdout(), ui::Scope::Full)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn reset(name: &str, yes: bool) -> Result<ExitCode> {
     let ws = current_workspace()?;
     let ex = ws.course.find(name)?;
@@ -352,8 +369,8 @@ pub fn reset(name: &str, yes: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn solution(name: &str) -> Result<ExitCode> {
-    let ws = current_workspace()?;
+/// The exercise `name`, if the learner has passed it: its reference solution is theirs to see.
+fn passed_exercise<'a>(ws: &'a Workspace, name: &str) -> Result<&'a Exercise> {
     let ex = ws.course.find(name)?;
     if !ws.state()?.is_done(&ex.name) {
         bail!(
@@ -362,6 +379,12 @@ pub fn solution(name: &str) -> Result<ExitCode> {
             ex.name
         );
     }
+    Ok(ex)
+}
+
+pub fn solution(name: &str) -> Result<ExitCode> {
+    let ws = current_workspace()?;
+    let ex = passed_exercise(&ws, name)?;
     let theme = Theme::stdout();
     println!(
         "{}\n",
@@ -372,4 +395,26 @@ pub fn solution(name: &str) -> Result<ExitCode> {
     );
     print!("{}", ws.course.solution(ex)?);
     Ok(ExitCode::SUCCESS)
+}
+
+pub fn compare(name: &str) -> Result<ExitCode> {
+    let ws = current_workspace()?;
+    let ex = passed_exercise(&ws, name)?;
+    print!("{}", render_comparison(&ws, ex, &Theme::stdout())?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The learner's file of `ex` against the reference solution, with both paths as links.
+pub fn render_comparison(ws: &Workspace, ex: &Exercise, theme: &Theme) -> Result<String> {
+    let path = ws.exercise_path(ex);
+    let mine =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(format!(
+        "{} {}  {} {}\n\n{}",
+        theme.bad.apply_to("- yours:"),
+        link(&ex.rel_path(), &path),
+        theme.good.apply_to("+ reference:"),
+        link(&ex.solution_rel_path(), &ws.solution_path(ex)),
+        ui::render_diff(&mine, &ws.course.solution(ex)?, theme)
+    ))
 }

@@ -71,8 +71,10 @@ enum Cmd {
     },
     /// Reveal the next hint of an exercise
     Hint { name: String },
-    /// List the exercises with their status and path
+    /// List the exercises: interactive on a terminal (move, filter, search, jump, reset), a table otherwise
     List,
+    /// Your progress: completion per topic, attempts, hints used and time spent per exercise
+    Stats,
     /// Restore an exercise's stub; your version is kept in .backlings/backups/
     Reset {
         name: String,
@@ -82,6 +84,8 @@ enum Cmd {
     },
     /// Show the reference solution of an exercise you have passed
     Solution { name: String },
+    /// Diff your passing file against the reference solution: what did an expert do differently?
+    Compare { name: String },
     /// Print a shell completion script
     #[command(
         after_help = "Examples:\n  backlings completions bash > ~/.local/share/bash-completion/completions/backlings\n  backlings completions zsh > ~/.zfunc/_backlings\n  backlings completions fish > ~/.config/fish/completions/backlings.fish"
@@ -131,6 +135,11 @@ enum DevCmd {
     },
 }
 
+fn interactive() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
+}
+
 /// The man page on stdout, or every command's page written into `dir`.
 fn man_pages(dir: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
     use anyhow::Context;
@@ -154,9 +163,12 @@ fn main() -> ExitCode {
         Some(Cmd::Run { name, json }) => cmd::run(&name, json),
         Some(Cmd::Check { json, junit }) => cmd::check(json, junit.as_deref()),
         Some(Cmd::Hint { name }) => cmd::hint(&name),
+        Some(Cmd::List) if interactive() => watch::browse(),
         Some(Cmd::List) => cmd::list(),
+        Some(Cmd::Stats) => cmd::stats(),
         Some(Cmd::Reset { name, yes }) => cmd::reset(&name, yes),
         Some(Cmd::Solution { name }) => cmd::solution(&name),
+        Some(Cmd::Compare { name }) => cmd::compare(&name),
         Some(Cmd::Completions { shell }) => {
             clap_complete::generate(
                 shell,

@@ -34,6 +34,9 @@ pub struct ExerciseState {
     pub hints_shown: usize,
     #[serde(default)]
     pub attempts: u32,
+    /// Time spent in watch mode on this exercise, in seconds (see `Workspace::record_pass`).
+    #[serde(default)]
+    pub seconds: u64,
 }
 
 impl State {
@@ -180,6 +183,7 @@ fn salvage(text: &str) -> State {
                     done: entry.get("done").and_then(|v| v.as_bool()).unwrap_or(false),
                     hints_shown: int("hints_shown").map_or(0, |n| n as usize),
                     attempts: int("attempts").map_or(0, |n| n.min(u32::MAX as i64) as u32),
+                    seconds: int("seconds").map_or(0, |n| n as u64),
                 },
             );
         }

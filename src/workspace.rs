@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
@@ -181,7 +182,8 @@ impl Workspace {
 
     /// Records a pass: marks the exercise done, copies the reference solution into `solutions/`,
     /// and moves `current` to the next pending exercise. Returns that exercise's name.
-    pub fn record_pass(&self, ex: &Exercise) -> Result<Option<String>> {
+    /// `spent` is the learner's working time since the last grade, where it is known.
+    pub fn record_pass(&self, ex: &Exercise, spent: Duration) -> Result<Option<String>> {
         let solution = self.course.solution(ex)?;
         let dest = self.solution_path(ex);
         fs::create_dir_all(dest.parent().unwrap())
@@ -191,6 +193,7 @@ impl Workspace {
             let entry = state.entry(&ex.name);
             entry.done = true;
             entry.attempts += 1;
+            entry.seconds += spent.as_secs();
             let next = self.next_pending(state, &ex.name);
             if state.current.as_deref() == Some(ex.name.as_str()) || state.current.is_none() {
                 state.current.clone_from(&next);
@@ -200,9 +203,12 @@ impl Workspace {
         Ok(next)
     }
 
-    pub fn record_failure(&self, ex: &Exercise) -> Result<()> {
-        self.state_file
-            .update(|state| state.entry(&ex.name).attempts += 1)?;
+    pub fn record_failure(&self, ex: &Exercise, spent: Duration) -> Result<()> {
+        self.state_file.update(|state| {
+            let entry = state.entry(&ex.name);
+            entry.attempts += 1;
+            entry.seconds += spent.as_secs();
+        })?;
         Ok(())
     }
 

@@ -263,3 +263,37 @@ fn a_corrupt_progress_file_is_repaired_with_a_copy_kept() {
         again.stderr
     );
 }
+
+#[test]
+fn stats_show_completion_per_topic_attempts_hints_and_time() {
+    let sb = Sandbox::init();
+    sb.write(
+        "exercises/intro/intro.rs",
+        &course_file("solutions/intro/intro.rs"),
+    );
+    sb.run(&["hint", "query_string"]).status(0);
+    sb.run(&["run", "query_string"]).status(1);
+    sb.run(&["run", "intro"]).status(0);
+    // Working time is counted by watch mode; here it comes from an earlier session.
+    let state = sb.read(".backlings/state.toml");
+    sb.write(
+        ".backlings/state.toml",
+        // intro's entry comes first.
+        &state.replacen("seconds = 0", "seconds = 3900", 1),
+    );
+    let run = sb.run(&["stats"]).status(0);
+    for line in [
+        "Progress: 1/33 exercises (3%) · 2 attempts · 1/99 hints · 1h 05m working time",
+        "intro                        1/1         1    0/3   1h 05m",
+        "parsing                      0/4         1   1/12        -",
+        "intro                       done         1    0/3   1h 05m",
+        "query_string             started         1    1/3        -",
+        "sort_params                    -         0    0/3        -",
+    ] {
+        assert!(
+            run.stdout.contains(line),
+            "{line:?} missing from:\n{}",
+            run.stdout
+        );
+    }
+}

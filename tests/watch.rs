@@ -87,7 +87,7 @@ fn keys_reveal_hints_list_exercises_skip_and_quit() {
     );
 
     tmux.keys("l");
-    tmux.wait_for(&["current  first", "pending  second", "l back"]);
+    tmux.wait_for(&["▸ current  first", "  pending  second", "l/esc back"]);
     tmux.keys("l");
     tmux.wait_for(&["first  exercises/t/first.rs"]);
 
@@ -178,7 +178,14 @@ fn the_course_end_is_announced() {
     save_by_rename(&sb, "exercises/t/first.rs", &solution());
     tmux.wait_for(&["second  exercises/t/second.rs", "3 of 3 checks failed"]);
     save_by_rename(&sb, "exercises/t/second.rs", &solution());
-    tmux.wait_for(&["Course complete", "All done, well played.", "2/2 done"]);
+    tmux.wait_for(&[
+        "✓ Course complete!",
+        "All done, well played.",
+        "2/2 done",
+        "Progress: 2/2 exercises (100%) · 4 attempts · 0/4 hints",
+        "done  attempts  hints     time",
+        "2/2         4    0/4",
+    ]);
 }
 
 #[test]

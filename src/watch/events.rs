@@ -21,6 +21,8 @@ pub enum Event {
     Graded(u64, Box<Result<Option<crate::grader::Verdict>>>),
     /// The watcher itself failed (e.g. too many inotify watches).
     WatchError(String),
+    /// The terminal changed size.
+    Resized,
 }
 
 /// Watches `dir` recursively and sends `FileChanged` for every `.rs` file touched.
@@ -83,4 +85,18 @@ pub fn read_keys(tx: Sender<Event>) {
             }
         }
     });
+}
+
+/// Sends `Resized` whenever the terminal changes size (SIGWINCH), until the receiver is gone.
+pub fn watch_resizes(tx: Sender<Event>) -> Result<()> {
+    let mut signals = signal_hook::iterator::Signals::new([signal_hook::consts::SIGWINCH])
+        .context("listening for terminal resizes")?;
+    thread::spawn(move || {
+        for _ in signals.forever() {
+            if tx.send(Event::Resized).is_err() {
+                break;
+            }
+        }
+    });
+    Ok(())
 }

@@ -6,36 +6,42 @@
 //! save is never lost and bursts collapse into one grade.
 
 mod events;
+mod list;
 mod screen;
 
 use std::collections::hash_map::DefaultHasher;
 use std::fs;
 use std::hash::{Hash, Hasher};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use console::{Key, Term};
 
-use crate::cmd::{grade_exercise, print_welcome, record, render_hints, render_list};
+use crate::cmd::{grade_exercise, print_welcome, record, render_comparison, render_hints};
 use crate::course::{Course, Exercise};
 use crate::grader::{Toolchain, Verdict};
-use crate::ui::{Theme, link};
+use crate::ui::{Scope, Theme, link, render_stats};
 use crate::workspace::{DEFAULT_DIR, Workspace};
 
 use events::Event;
+use list::ListView;
 use screen::{Body, Frame};
+
+/// A longer pause between saves is a break, and counts as this much working time.
+const IDLE_CAP: Duration = Duration::from_secs(5 * 60);
 
 const NO_TERMINAL_ERR: &str = "watch mode needs an interactive terminal.
 Use `backlings run NAME` to grade one exercise, or `backlings check` to grade them all.";
 
 pub fn run(poll: bool) -> Result<ExitCode> {
-    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+    if !crate::interactive() {
         bail!(NO_TERMINAL_ERR);
     }
     let ws = open_or_create()?;
@@ -43,6 +49,7 @@ pub fn run(poll: bool) -> Result<ExitCode> {
     let (tx, rx) = mpsc::channel();
     let _watcher = events::watch_files(&ws.root.join("exercises"), poll, tx.clone())?;
     events::read_keys(tx.clone());
+    events::watch_resizes(tx.clone())?;
 
     let term = Term::stdout();
     let _ = term.hide_cursor();
@@ -50,6 +57,68 @@ pub fn run(poll: bool) -> Result<ExitCode> {
     let result = app.run(&rx);
     let _ = term.show_cursor();
     result.map(|()| ExitCode::SUCCESS)
+}
+
+/// `backlings list` on a terminal: the interactive list on its own. Enter makes the chosen
+/// exercise the current one, which watch mode opens next.
+pub fn browse() -> Result<ExitCode> {
+    let ws = crate::cmd::current_workspace()?;
+    let (tx, rx) = mpsc::channel();
+    events::read_keys(tx.clone());
+    events::watch_resizes(tx)?;
+    let state = ws.state()?;
+    let selected = state.current.as_deref().and_then(|n| ws.course.index_of(n));
+    let mut list = ListView::new(selected.unwrap_or(0));
+    let theme = Theme::stdout();
+    let term = Term::stdout();
+    let _ = term.hide_cursor();
+    let chosen = loop {
+        let state = ws.state()?;
+        let (rows, cols) = term.size();
+        let listed = list.render(&ws.course, &state, &theme, cols as usize);
+        let frame = Frame {
+            done: ws.done_count(&state),
+            total: ws.course.exercises.len(),
+            body: Body::List {
+                text: &listed.text,
+                focus: listed.focus,
+                keys: &listed.keys,
+            },
+            banner: None,
+            poll_notice: false,
+            scroll: 0,
+        };
+        screen::paint(
+            &term,
+            &screen::render(&frame, &theme, rows as usize, cols as usize),
+        )?;
+        let Ok(event) = rx.recv() else { break None };
+        let key = match event {
+            Event::Key(Key::CtrlC) => break None,
+            Event::Key(Key::Char('q')) if !list.takes_text() => break None,
+            Event::Key(key) => key,
+            _ => continue,
+        };
+        match list.on_key(&key, &ws.course, &state) {
+            list::Action::Stay => {}
+            list::Action::Close => break None,
+            list::Action::Jump(index) => break Some(index),
+            list::Action::Reset(index) => list.notice = Some(reset_notice(&ws, index)?),
+        }
+    };
+    let _ = term.clear_screen();
+    let _ = term.show_cursor();
+    if let Some(index) = chosen {
+        let ex = &ws.course.exercises[index];
+        ws.state_file
+            .update(|state| state.current = Some(ex.name.clone()))?;
+        println!(
+            "Current exercise: {} {}\nRun `backlings` to work on it.",
+            ex.name,
+            link(&ex.rel_path(), &ws.exercise_path(ex))
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The workspace around the current directory; else `./backlings`, created if needed.
@@ -72,7 +141,9 @@ fn open_or_create() -> Result<Workspace> {
 
 enum View {
     Exercise,
-    List,
+    List(ListView),
+    /// The learner's file of this exercise against the reference solution.
+    Compare(usize),
 }
 
 struct App {
@@ -83,7 +154,15 @@ struct App {
     theme: Theme,
     /// Index of the exercise shown; `None` once the course is complete.
     current: Option<usize>,
+    /// The exercise that passed last in this session, which `c` compares.
+    last_passed: Option<usize>,
     view: View,
+    /// When the learner last did something on the current exercise (a save, a move to it);
+    /// the time until their next save is working time.
+    active_since: Instant,
+    /// First body line shown, and the most the body can scroll at the current size.
+    scroll: usize,
+    max_scroll: usize,
     verdict: Option<Verdict>,
     problem: Option<String>,
     banner: Option<String>,
@@ -121,7 +200,11 @@ impl App {
             tx,
             theme: Theme::stdout(),
             current,
+            last_passed: None,
+            active_since: Instant::now(),
             view: View::Exercise,
+            scroll: 0,
+            max_scroll: 0,
             verdict: None,
             problem: None,
             seq: 0,
@@ -143,8 +226,10 @@ impl App {
             let Ok(event) = rx.recv() else { return Ok(()) };
             match event {
                 Event::FileChanged(path) => self.on_file_changed(&path),
-                Event::Key(Key::Char('q') | Key::CtrlC) => return Ok(()),
+                Event::Key(Key::CtrlC) => return Ok(()),
+                Event::Key(Key::Char('q')) if !self.typing() => return Ok(()),
                 Event::Key(key) => self.on_key(key)?,
+                Event::Resized => {}
                 Event::Graded(seq, result) => self.on_graded(seq, *result)?,
                 Event::WatchError(e) => {
                     self.problem = Some(format!("the file watcher failed: {e}"))
@@ -160,15 +245,75 @@ impl App {
         }
     }
 
+    /// Whether keys are text being typed (a search), not commands.
+    fn typing(&self) -> bool {
+        matches!(&self.view, View::List(list) if list.takes_text())
+    }
+
     fn on_key(&mut self, key: Key) -> Result<()> {
+        if let View::List(list) = &mut self.view {
+            let state = self.ws.state()?;
+            match list.on_key(&key, &self.ws.course, &state) {
+                list::Action::Stay => {}
+                list::Action::Close => self.show(View::Exercise),
+                list::Action::Jump(index) => self.jump_to(index)?,
+                list::Action::Reset(index) => {
+                    let notice = reset_notice(&self.ws, index)?;
+                    if let View::List(list) = &mut self.view {
+                        list.notice = Some(notice);
+                    }
+                }
+            }
+            return Ok(());
+        }
+        let page = (Term::stdout().size().0 as usize / 2).max(1);
         match (&self.view, key) {
-            (View::List, Key::Char('l') | Key::Escape) => self.view = View::Exercise,
-            (View::Exercise, Key::Char('l')) => self.view = View::List,
+            (_, Key::ArrowUp | Key::Char('k')) => self.scroll = self.scroll.saturating_sub(1),
+            (_, Key::ArrowDown | Key::Char('j')) => self.scroll += 1,
+            (_, Key::PageUp) => self.scroll = self.scroll.saturating_sub(page),
+            (_, Key::PageDown | Key::Char(' ')) => self.scroll += page,
+            (_, Key::Home) => self.scroll = 0,
+            (_, Key::End) => self.scroll = self.max_scroll,
+            (View::Compare(_), Key::Char('c') | Key::Escape) => self.show(View::Exercise),
+            (View::Exercise, Key::Char('c')) => {
+                if let Some(index) = self.comparable() {
+                    self.show(View::Compare(index));
+                }
+            }
+            (_, Key::Char('l')) => {
+                let selected = self.current.or(self.last_passed).unwrap_or(0);
+                self.show(View::List(ListView::new(selected)));
+            }
             (View::Exercise, Key::Char('h')) => self.reveal_hint()?,
             (View::Exercise, Key::Char('r')) => self.grade(true),
             (View::Exercise, Key::Char('n')) => self.skip()?,
             _ => {}
         }
+        self.scroll = self.scroll.min(self.max_scroll);
+        Ok(())
+    }
+
+    fn show(&mut self, view: View) {
+        self.view = view;
+        self.scroll = 0;
+    }
+
+    /// The exercise `c` compares: the one that just passed, else the current one if done.
+    fn comparable(&self) -> Option<usize> {
+        let state = self.ws.state().ok()?;
+        self.last_passed.or(self
+            .current
+            .filter(|&i| state.is_done(&self.ws.course.exercises[i].name)))
+    }
+
+    /// Makes exercise `index` the current one, from the list.
+    fn jump_to(&mut self, index: usize) -> Result<()> {
+        let name = self.ws.course.exercises[index].name.clone();
+        self.ws
+            .state_file
+            .update(|state| state.current = Some(name))?;
+        self.banner = None;
+        self.move_to(Some(index));
         Ok(())
     }
 
@@ -236,20 +381,26 @@ impl App {
             }
         };
         self.problem = None;
+        self.scroll = 0;
         self.graded_hash = self.grading_hash;
         let ex = self
             .exercise()
             .cloned()
             .expect("a grade runs only for an exercise");
-        let next = record(&self.ws, &ex, &verdict)?;
+        let now = Instant::now();
+        let spent = now.duration_since(self.active_since).min(IDLE_CAP);
+        self.active_since = now;
+        let next = record(&self.ws, &ex, &verdict, spent)?;
         if !verdict.passed() {
             self.verdict = Some(verdict);
             return Ok(());
         }
+        self.last_passed = self.ws.course.index_of(&ex.name);
         let mut banner = format!(
-            "{} {} passed. Compare with the reference solution: {}",
+            "{} {} passed. Press {} to compare your file with the reference solution: {}",
             self.theme.good.apply_to("✓"),
             ex.name,
+            self.theme.key.apply_to("c"),
             link(&ex.solution_rel_path(), &self.ws.solution_path(&ex))
         );
         match next.as_deref().and_then(|n| self.ws.course.index_of(n)) {
@@ -275,11 +426,12 @@ impl App {
         }
         self.regrade = false;
         self.current = index;
+        self.active_since = Instant::now();
         self.verdict = None;
         self.problem = None;
         self.graded_hash = None;
         self.grading_hash = None;
-        self.view = View::Exercise;
+        self.show(View::Exercise);
         self.grade(true);
     }
 
@@ -313,19 +465,41 @@ impl App {
         Ok(())
     }
 
-    fn draw(&self) -> Result<()> {
+    fn draw(&mut self) -> Result<()> {
         let state = self.ws.state()?;
         let course = &self.ws.course;
-        let done = self.ws.done_count(&state);
-        let list;
+        let term = Term::stdout();
+        let (rows, cols) = term.size();
+        let (rows, cols) = (rows as usize, cols as usize);
+        let listed;
         let hints;
+        let comparison;
+        let finished;
         let (rel_path, abs_path);
         let body = match (&self.view, self.exercise()) {
-            (View::List, _) => {
-                list = render_list(&self.ws, &state, &self.theme);
-                Body::List(&list)
+            (View::List(list), _) => {
+                listed = list.render(course, &state, &self.theme, cols);
+                Body::List {
+                    text: &listed.text,
+                    focus: listed.focus,
+                    keys: &listed.keys,
+                }
             }
-            (View::Exercise, None) => Body::Finished(&course.final_message),
+            (View::Compare(index), _) => {
+                let ex = &course.exercises[*index];
+                comparison = render_comparison(&self.ws, ex, &self.theme)
+                    .unwrap_or_else(|e| format!("{e:#}"));
+                Body::Compare(&comparison)
+            }
+            (View::Exercise, None) => {
+                finished = format!(
+                    "{}\n\n{}\n\n{}",
+                    self.theme.good.apply_to("✓ Course complete!"),
+                    course.final_message.trim(),
+                    render_stats(course, &state, &self.theme, Scope::Summary)
+                );
+                Body::Finished(&finished)
+            }
             (View::Exercise, Some(ex)) => {
                 let shown = state.exercises.get(&ex.name).map_or(0, |e| e.hints_shown);
                 hints = render_hints(ex, shown, &self.theme);
@@ -341,24 +515,40 @@ impl App {
                     problem: self.problem.as_deref(),
                     hints: &hints,
                     hints_left: ex.hints.len().saturating_sub(shown),
+                    can_compare: self.comparable().is_some(),
                 }
             }
         };
         let frame = Frame {
-            done,
+            done: self.ws.done_count(&state),
             total: course.exercises.len(),
             body,
             banner: self.banner.as_deref(),
-            polling: self.poll,
+            poll_notice: !self.poll,
+            scroll: self.scroll,
         };
-        let text = screen::render(&frame, &self.theme);
-        let term = Term::stdout();
-        term.clear_screen()?;
-        // Raw mode may be on while a key is awaited, so end lines explicitly.
-        term.write_str(&text.replace('\n', "\r\n"))?;
-        term.flush()?;
+        let screen = screen::render(&frame, &self.theme, rows, cols);
+        self.max_scroll = screen.max_scroll;
+        screen::paint(&term, &screen)?;
         Ok(())
     }
+}
+
+/// Restores the stub of exercise `index` and says where the learner's version went.
+fn reset_notice(ws: &Workspace, index: usize) -> Result<String> {
+    let ex = &ws.course.exercises[index];
+    let backup = ws.reset(ex)?;
+    Ok(match backup {
+        Some(backup) => {
+            let shown = backup.strip_prefix(&ws.root).unwrap_or(&backup);
+            format!(
+                "Restored {}; your previous version is at {}",
+                ex.rel_path(),
+                link(&shown.display().to_string(), &backup)
+            )
+        }
+        None => format!("Restored {}", ex.rel_path()),
+    })
 }
 
 fn content_hash(bytes: &[u8]) -> u64 {

@@ -1,7 +1,10 @@
-//! Draws the watch screen from a snapshot of the app's state; knows nothing about events.
+//! Draws the watch screen from a snapshot of the app's state, fitted to the terminal: the
+//! header and the key bar stay put, and a body taller than the terminal scrolls.
 
 use std::fmt::Write as _;
 use std::path::Path;
+
+use console::{measure_text_width, truncate_str};
 
 use crate::grader::Verdict;
 use crate::ui::{Detail, Theme, link, render_verdict};
@@ -13,9 +16,12 @@ pub struct Frame<'a> {
     pub done: usize,
     pub total: usize,
     pub body: Body<'a>,
-    /// A message above the verdict, e.g. that the previous exercise passed.
+    /// A message above the body, e.g. that the previous exercise passed.
     pub banner: Option<&'a str>,
-    pub polling: bool,
+    /// Whether to suggest `--poll` (watch mode without it).
+    pub poll_notice: bool,
+    /// First body line shown, when the body is taller than the terminal.
+    pub scroll: usize,
 }
 
 pub enum Body<'a> {
@@ -30,15 +36,27 @@ pub enum Body<'a> {
         problem: Option<&'a str>,
         hints: &'a str,
         hints_left: usize,
+        /// A passed exercise can be compared with the reference solution.
+        can_compare: bool,
     },
-    List(&'a str),
+    /// The exercise list renders itself; `focus` is the body line that must stay visible.
+    List {
+        text: &'a str,
+        focus: usize,
+        keys: &'a str,
+    },
+    Compare(&'a str),
     Finished(&'a str),
 }
 
-pub fn render(frame: &Frame, theme: &Theme) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
+/// A rendered frame and how far its body can scroll.
+pub struct Screen {
+    pub text: String,
+    pub max_scroll: usize,
+}
+
+pub fn render(frame: &Frame, theme: &Theme, rows: usize, cols: usize) -> Screen {
+    let mut top = format!(
         "{}  {} {}/{} done\n",
         theme.heading.apply_to("backlings"),
         progress_bar(frame.done, frame.total, 20),
@@ -46,9 +64,13 @@ pub fn render(frame: &Frame, theme: &Theme) -> String {
         frame.total
     );
     if let Some(banner) = frame.banner {
-        let _ = writeln!(out, "{banner}\n");
+        let _ = write!(top, "\n{banner}\n");
     }
-    let keys: &[(&str, &str)] = match &frame.body {
+    let mut body = String::new();
+    let mut focus = None;
+    let mut list_keys = None;
+    let scroll_key = ("↑↓", "scroll");
+    let keys: Vec<(&str, &str)> = match &frame.body {
         Body::Exercise {
             name,
             rel_path,
@@ -59,67 +81,195 @@ pub fn render(frame: &Frame, theme: &Theme) -> String {
             problem,
             hints,
             hints_left,
+            can_compare,
         } => {
             let _ = writeln!(
-                out,
+                body,
                 "{}  {}",
                 theme.heading.apply_to(name),
                 link(rel_path, abs_path)
             );
-            let _ = writeln!(out, "{}\n", theme.dim.apply_to(summary));
+            let _ = writeln!(body, "{}\n", theme.dim.apply_to(summary));
             if *grading {
-                let _ = writeln!(out, "{}", theme.warn.apply_to("⟳ grading…"));
+                let _ = writeln!(body, "{}", theme.warn.apply_to("⟳ grading…"));
             }
             if let Some(problem) = problem {
-                let _ = writeln!(out, "{} {problem}", theme.bad.apply_to("!"));
+                let _ = writeln!(body, "{} {problem}", theme.bad.apply_to("!"));
             } else if let Some(verdict) = verdict {
-                out.push_str(&render_verdict(
+                body.push_str(&render_verdict(
                     verdict,
                     theme,
                     Detail::Compact { shown: 3 },
                 ));
             }
             if !hints.is_empty() {
-                let _ = write!(out, "\n{hints}");
+                let _ = write!(body, "\n{hints}");
             }
+            let mut keys = vec![];
             if *hints_left > 0 {
-                &[
-                    ("h", "hint"),
-                    ("l", "list"),
-                    ("n", "next"),
-                    ("r", "re-grade"),
-                    ("q", "quit"),
-                ]
-            } else {
-                &[
-                    ("l", "list"),
-                    ("n", "next"),
-                    ("r", "re-grade"),
-                    ("q", "quit"),
-                ]
+                keys.push(("h", "hint"));
             }
+            keys.extend([("l", "list"), ("n", "next"), ("r", "re-grade")]);
+            if *can_compare {
+                keys.push(("c", "compare"));
+            }
+            keys
         }
-        Body::List(list) => {
-            out.push_str(list);
-            &[("l", "back"), ("q", "quit")]
+        Body::List {
+            text,
+            focus: line,
+            keys,
+        } => {
+            body.push_str(text);
+            focus = Some(*line);
+            list_keys = Some(*keys);
+            vec![]
         }
-        Body::Finished(message) => {
-            let _ = writeln!(
-                out,
-                "{}\n\n{}",
-                theme.good.apply_to("✓ Course complete!"),
-                message.trim()
-            );
-            &[("l", "list"), ("q", "quit")]
+        Body::Compare(diff) => {
+            body.push_str(diff);
+            vec![("c", "back")]
+        }
+        Body::Finished(summary) => {
+            body.push_str(summary);
+            vec![("l", "list")]
         }
     };
-    let keys: Vec<String> = keys
-        .iter()
-        .map(|(k, what)| format!("{} {what}", theme.key.apply_to(k)))
-        .collect();
-    let _ = writeln!(out, "\n{}", keys.join(" · "));
-    if !frame.polling {
-        let _ = writeln!(out, "{}", theme.dim.apply_to(POLL_NOTICE));
+    let mut keys = keys;
+    keys.push(("q", "quit"));
+    let key_bar = |keys: &[(&str, &str)]| {
+        list_keys
+            .into_iter()
+            .map(str::to_string)
+            .chain(
+                keys.iter()
+                    .map(|(k, what)| format!("{} {what}", theme.key.apply_to(k))),
+            )
+            .collect::<Vec<_>>()
+            .join(" · ")
+    };
+    let mut bottom = format!("\n{}\n", key_bar(&keys));
+    if frame.poll_notice {
+        let _ = writeln!(bottom, "{}", theme.dim.apply_to(POLL_NOTICE));
+    }
+    let fitted = fit(&top, &body, &bottom, rows, cols, frame.scroll, focus, theme);
+    if fitted.max_scroll > 0 && focus.is_none() {
+        // The body overflows: say how to scroll it.
+        keys.insert(keys.len() - 1, scroll_key);
+        let mut bottom = format!("\n{}\n", key_bar(&keys));
+        if frame.poll_notice {
+            let _ = writeln!(bottom, "{}", theme.dim.apply_to(POLL_NOTICE));
+        }
+        return fit(&top, &body, &bottom, rows, cols, frame.scroll, focus, theme);
+    }
+    fitted
+}
+
+/// Lays out `top`, as much of `body` as fits from line `scroll` (moved so that line `focus`
+/// shows), and `bottom`, in `rows` × `cols`. Long lines wrap, and count as the rows they take.
+/// Nothing is written on the last row, where a newline would scroll the whole screen.
+#[allow(clippy::too_many_arguments)]
+fn fit(
+    top: &str,
+    body: &str,
+    bottom: &str,
+    rows: usize,
+    cols: usize,
+    scroll: usize,
+    focus: Option<usize>,
+    theme: &Theme,
+) -> Screen {
+    let cols = cols.max(1);
+    let budget = rows.saturating_sub(1).max(1);
+    let height = |lines: &[&str]| lines.iter().map(|l| rows_of(l, cols)).sum::<usize>();
+    let mut top: Vec<&str> = top.lines().collect();
+    let body: Vec<&str> = body.lines().collect();
+    let mut bottom: Vec<&str> = bottom.lines().collect();
+    if height(&top) + height(&body) + height(&bottom) <= budget {
+        return Screen {
+            text: lines_within(&[top, body, bottom].concat(), budget, cols),
+            max_scroll: 0,
+        };
+    }
+    // A small terminal keeps the first header line and the key bar only.
+    if height(&top) + height(&bottom) + 4 > budget {
+        top.truncate(1);
+        bottom.retain(|l| !l.is_empty());
+        bottom.truncate(1);
+    }
+    let window = budget
+        .saturating_sub(height(&top) + height(&bottom) + 1)
+        .max(1);
+    // The largest scroll that still fills the window.
+    let mut max_scroll = body.len();
+    let mut used = 0;
+    while max_scroll > 0 && used + rows_of(body[max_scroll - 1], cols) <= window {
+        used += rows_of(body[max_scroll - 1], cols);
+        max_scroll -= 1;
+    }
+    let mut scroll = scroll.min(max_scroll);
+    if let Some(focus) = focus {
+        if focus < scroll {
+            scroll = focus;
+        }
+        while scroll < focus && height(&body[scroll..=focus]) > window {
+            scroll += 1;
+        }
+    }
+    let mut shown = Vec::new();
+    let mut used = 0;
+    for line in &body[scroll..] {
+        let r = rows_of(line, cols);
+        if used + r > window {
+            if shown.is_empty() {
+                shown.push(*line);
+            }
+            break;
+        }
+        used += r;
+        shown.push(*line);
+    }
+    let last = scroll + shown.len();
+    let indicator = theme
+        .dim
+        .apply_to(format!(
+            "── lines {}–{last} of {} ──",
+            scroll + 1,
+            body.len()
+        ))
+        .to_string();
+    let mut all = top;
+    all.extend(shown);
+    all.push(&indicator);
+    all.extend(bottom);
+    Screen {
+        text: lines_within(&all, budget, cols),
+        max_scroll,
+    }
+}
+
+/// How many terminal rows `line` takes when it wraps at `cols`.
+fn rows_of(line: &str, cols: usize) -> usize {
+    measure_text_width(line).div_ceil(cols).max(1)
+}
+
+/// `lines` joined, cut to `budget` rows; a line taller than what is left is truncated.
+fn lines_within(lines: &[&str], budget: usize, cols: usize) -> String {
+    let mut out = String::new();
+    let mut used = 0;
+    for line in lines {
+        let left = budget - used;
+        if left == 0 {
+            break;
+        }
+        let r = rows_of(line, cols);
+        if r > left {
+            out.push_str(&truncate_str(line, left * cols - 1, "…"));
+            out.push('\n');
+            break;
+        }
+        used += r;
+        out.push_str(line);
+        out.push('\n');
     }
     out
 }
@@ -129,9 +279,22 @@ fn progress_bar(done: usize, total: usize, width: usize) -> String {
     format!("[{}{}]", "#".repeat(filled), "-".repeat(width - filled))
 }
 
+/// Replaces what the terminal shows with `screen`.
+pub fn paint(term: &console::Term, screen: &Screen) -> std::io::Result<()> {
+    term.clear_screen()?;
+    // Raw mode may be on while a key is awaited, so end lines explicitly.
+    term.write_str(&screen.text.replace('\n', "\r\n"))?;
+    term.flush()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn plain() -> Theme {
+        console::set_colors_enabled(false);
+        Theme::stdout()
+    }
 
     #[test]
     fn progress_bar_fills_in_proportion() {
@@ -139,5 +302,65 @@ mod tests {
         assert_eq!(progress_bar(3, 5, 10), "[######----]");
         assert_eq!(progress_bar(5, 5, 10), "[##########]");
         assert_eq!(progress_bar(0, 0, 4), "[----]");
+    }
+
+    #[test]
+    fn a_body_that_fits_is_shown_whole() {
+        let s = fit("top\n", "a\nb\n", "keys\n", 10, 20, 0, None, &plain());
+        assert_eq!(s.text, "top\na\nb\nkeys\n");
+        assert_eq!(s.max_scroll, 0);
+    }
+
+    #[test]
+    fn a_tall_body_scrolls_between_fixed_header_and_keys() {
+        let body: String = (1..=20).map(|i| format!("line {i}\n")).collect();
+        let s = fit("top\n", &body, "keys\n", 8, 40, 3, None, &plain());
+        // 7 usable rows: top, 4 body lines, indicator, keys.
+        assert_eq!(
+            s.text,
+            "top\nline 4\nline 5\nline 6\nline 7\n── lines 4–7 of 20 ──\nkeys\n"
+        );
+        assert_eq!(s.max_scroll, 16);
+        let s = fit("top\n", &body, "keys\n", 8, 40, 99, None, &plain());
+        assert!(
+            s.text.contains("line 20\n── lines 17–20 of 20"),
+            "{}",
+            s.text
+        );
+    }
+
+    #[test]
+    fn wrapped_lines_count_as_the_rows_they_take_and_focus_stays_visible() {
+        let body = format!("{}\nb\nc\nd\ne\n", "x".repeat(25));
+        let s = fit("top\n", &body, "keys\n", 7, 10, 0, Some(4), &plain());
+        assert!(s.text.contains("e\n── lines"), "{}", s.text);
+        assert!(s.text.lines().count() <= 6, "{}", s.text);
+    }
+
+    #[test]
+    fn a_tiny_terminal_never_gets_more_rows_than_it_has() {
+        let body: String = (1..=50)
+            .map(|i| format!("a long line number {i}\n"))
+            .collect();
+        for rows in 1..8 {
+            for cols in [1, 5, 12] {
+                let s = fit(
+                    "top\nbanner\n",
+                    &body,
+                    "\nkeys\nnotice\n",
+                    rows,
+                    cols,
+                    0,
+                    None,
+                    &plain(),
+                );
+                let used: usize = s.text.lines().map(|l| rows_of(l, cols)).sum();
+                assert!(
+                    used < rows.max(2),
+                    "{rows}x{cols}: {used} rows:\n{}",
+                    s.text
+                );
+            }
+        }
     }
 }

@@ -123,6 +123,11 @@ pub struct Tmux {
 impl Tmux {
     /// Starts `backlings ARGS` in `dir` in a 120x50 terminal.
     pub fn start(dir: &Path, args: &str) -> Tmux {
+        Tmux::start_sized(dir, args, 120, 50)
+    }
+
+    /// Starts `backlings ARGS` in `dir` in a `cols` x `rows` terminal.
+    pub fn start_sized(dir: &Path, args: &str, cols: u16, rows: u16) -> Tmux {
         use std::sync::atomic::{AtomicUsize, Ordering};
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let socket = format!(
@@ -138,9 +143,9 @@ impl Tmux {
                 "new-session",
                 "-d",
                 "-x",
-                "120",
+                &cols.to_string(),
                 "-y",
-                "50",
+                &rows.to_string(),
                 "-s",
                 "t",
                 "-c",
@@ -182,6 +187,16 @@ impl Tmux {
             .args(["-L", &self.socket, "send-keys", "-t", "t", keys])
             .status()
             .unwrap();
+    }
+
+    /// Resizes the terminal, as dragging its window would.
+    pub fn resize(&self, cols: u16, rows: u16) {
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "resize-window", "-t", "t"])
+            .args(["-x", &cols.to_string(), "-y", &rows.to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success(), "tmux resize-window failed");
     }
 
     /// Whether the program in the terminal is still running.

@@ -1,0 +1,162 @@
+//! Progress that motivates: completion per topic, attempts, hints and time, for `stats` and
+//! the course-complete screen.
+
+use std::fmt::Write as _;
+
+use crate::course::{Course, Exercise};
+use crate::state::{ExerciseState, State};
+
+use super::Theme;
+
+/// How much `render_stats` shows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Topics and totals.
+    Summary,
+    /// Topics, totals and a row per exercise.
+    Full,
+}
+
+/// Sums over a group of exercises.
+#[derive(Default)]
+struct Tally {
+    exercises: usize,
+    done: usize,
+    attempts: u64,
+    hints: usize,
+    hints_available: usize,
+    seconds: u64,
+}
+
+impl Tally {
+    fn add(&mut self, ex: &Exercise, progress: Option<&ExerciseState>) {
+        self.exercises += 1;
+        self.hints_available += ex.hints.len();
+        if let Some(p) = progress {
+            self.done += usize::from(p.done);
+            self.attempts += u64::from(p.attempts);
+            self.hints += p.hints_shown;
+            self.seconds += p.seconds;
+        }
+    }
+}
+
+pub fn render_stats(course: &Course, state: &State, theme: &Theme, scope: Scope) -> String {
+    let mut topics: Vec<(&str, Tally)> = Vec::new();
+    let mut total = Tally::default();
+    for ex in &course.exercises {
+        let progress = state.exercises.get(&ex.name);
+        total.add(ex, progress);
+        match topics.iter_mut().find(|(t, _)| *t == ex.topic) {
+            Some((_, tally)) => tally.add(ex, progress),
+            None => {
+                let mut tally = Tally::default();
+                tally.add(ex, progress);
+                topics.push((&ex.topic, tally));
+            }
+        }
+    }
+    let width = course
+        .exercises
+        .iter()
+        .map(|e| e.name.len())
+        .chain(topics.iter().map(|(t, _)| t.len()))
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    let mut out = String::new();
+    let percent = (total.done * 100).checked_div(total.exercises).unwrap_or(0);
+    let time = match total.seconds {
+        0 => String::new(),
+        s => format!(" · {} working time", duration(s)),
+    };
+    let _ = writeln!(
+        out,
+        "{} {}/{} exercises ({percent}%) · {} attempts · {}/{} hints{time}\n",
+        theme.heading.apply_to("Progress:"),
+        total.done,
+        total.exercises,
+        total.attempts,
+        total.hints,
+        total.hints_available,
+    );
+    let header = |first: &str, second: &str| {
+        format!(
+            "{}",
+            theme.heading.apply_to(format!(
+                "{first:width$}  {second:>7}  {:>8}  {:>5}  {:>7}",
+                "attempts", "hints", "time"
+            ))
+        )
+    };
+    let _ = writeln!(out, "{}", header("topic", "done"));
+    for (topic, t) in &topics {
+        let done = format!("{}/{}", t.done, t.exercises);
+        let style = if t.done == t.exercises {
+            &theme.good
+        } else {
+            &theme.dim
+        };
+        let _ = writeln!(
+            out,
+            "{topic:width$}  {}  {:>8}  {:>5}  {:>7}",
+            style.apply_to(format!("{done:>7}")),
+            t.attempts,
+            format!("{}/{}", t.hints, t.hints_available),
+            duration(t.seconds)
+        );
+    }
+    if scope == Scope::Full {
+        let _ = writeln!(out, "\n{}", header("exercise", "status"));
+        for ex in &course.exercises {
+            let p = state.exercises.get(&ex.name).cloned().unwrap_or_default();
+            let (status, style) = if p.done {
+                ("done", &theme.good)
+            } else if p.attempts > 0 {
+                ("started", &theme.warn)
+            } else {
+                ("-", &theme.dim)
+            };
+            let _ = writeln!(
+                out,
+                "{:width$}  {}  {:>8}  {:>5}  {:>7}",
+                ex.name,
+                style.apply_to(format!("{status:>7}")),
+                p.attempts,
+                format!("{}/{}", p.hints_shown, ex.hints.len()),
+                duration(p.seconds)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "\n{}",
+            theme.dim.apply_to(
+                "Time is counted in watch mode, from one save to the next; a pause over 5 minutes counts as 5."
+            )
+        );
+    }
+    out
+}
+
+/// `1h 05m`, `12m`, `40s`, or `-` for none.
+fn duration(seconds: u64) -> String {
+    match seconds {
+        0 => "-".to_string(),
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{}m", s / 60),
+        s => format!("{}h {:02}m", s / 3600, s % 3600 / 60),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(duration(0), "-");
+        assert_eq!(duration(42), "42s");
+        assert_eq!(duration(600), "10m");
+        assert_eq!(duration(3900), "1h 05m");
+    }
+}

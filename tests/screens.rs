@@ -1,0 +1,203 @@
+//! Interactive screens in a real terminal (tmux): the exercise list, the comparison with the
+//! reference solution, and a screen that fits small and resized terminals.
+
+mod common;
+
+use std::fs;
+
+use common::{Sandbox, Tmux, course_file, save_by_rename, two_exercise_course};
+
+fn solution() -> String {
+    course_file("solutions/intro/intro.rs").replace("super::intro::", "super::first::")
+}
+
+/// Every line of the captured screen, with its rows counted; the bottom row stays empty.
+#[track_caller]
+fn fits(screen: &str, rows: usize) {
+    let used = screen.trim_end_matches('\n').lines().count();
+    assert!(
+        used < rows,
+        "{used} lines on a {rows}-row terminal:\n{screen}"
+    );
+}
+
+#[test]
+fn the_list_moves_filters_searches_jumps_and_resets_with_a_backup() {
+    let sb = Sandbox::init();
+    let tmux = Tmux::start(&sb.ws(), "");
+    tmux.wait_for(&["intro  exercises/intro/intro.rs", "checks failed"]);
+
+    tmux.keys("l");
+    tmux.wait_for(&["Exercises · showing all (33 of 33)", "▸ current  intro"]);
+    tmux.keys("j");
+    tmux.wait_for(&["▸ pending  query_string"]);
+    tmux.keys("Down");
+    tmux.wait_for(&["▸ pending  sort_params"]);
+    tmux.keys("k");
+    tmux.wait_for(&["▸ pending  query_string"]);
+
+    // Search by name (a `q` typed into the search does not quit).
+    tmux.keys("/");
+    for key in ["l", "r", "u", "q"] {
+        tmux.keys(key);
+    }
+    tmux.wait_for(&["search: lruq▏", "(0 of 33)", "(no exercise matches)"]);
+    tmux.keys("BSpace");
+    tmux.wait_for(&["search: lru▏", "(1 of 33)", "▸ pending  lru_cache"]);
+    tmux.keys("Enter");
+    tmux.wait_for(&["· search: lru\n", "r reset"]);
+
+    // Reset asks first; `n` changes nothing, `y` restores the stub and keeps a backup.
+    sb.write("exercises/caching/lru_cache.rs", "// my attempt\n");
+    tmux.keys("r");
+    tmux.wait_for(&["Reset lru_cache to its stub? Your file is kept in .backlings/backups/. y/n"]);
+    tmux.keys("n");
+    tmux.wait_for(&["Nothing was reset."]);
+    assert_eq!(sb.read("exercises/caching/lru_cache.rs"), "// my attempt\n");
+    tmux.keys("r");
+    tmux.wait_for(&["y/n"]);
+    tmux.keys("y");
+    tmux.wait_for(&["Restored exercises/caching/lru_cache.rs; your previous version is at .backlings/backups/lru_cache."]);
+    assert_eq!(
+        sb.read("exercises/caching/lru_cache.rs"),
+        course_file("exercises/caching/lru_cache.rs")
+    );
+    let backups: Vec<_> = fs::read_dir(sb.ws().join(".backlings/backups"))
+        .unwrap()
+        .collect();
+    assert_eq!(backups.len(), 1);
+
+    // Enter jumps to the exercise; watch mode grades it.
+    tmux.keys("Enter");
+    tmux.wait_for(&["lru_cache  exercises/caching/lru_cache.rs", "checks failed"]);
+
+    // Filter by status: nothing is done yet, then intro is.
+    sb.write(
+        "exercises/intro/intro.rs",
+        &course_file("solutions/intro/intro.rs"),
+    );
+    sb.run(&["run", "intro"]).status(0);
+    tmux.keys("l");
+    tmux.wait_for(&["showing all (33 of 33)"]);
+    tmux.keys("f");
+    tmux.wait_for(&["showing pending (32 of 33)"]);
+    tmux.keys("f");
+    let screen = tmux.wait_for(&["showing done (1 of 33)", "▸ done     intro"]);
+    assert!(!screen.contains("lru_cache"), "{screen}");
+    tmux.keys("Escape");
+    tmux.wait_for(&["lru_cache  exercises/caching/lru_cache.rs"]);
+}
+
+#[test]
+fn backlings_list_is_interactive_on_a_terminal_and_a_table_otherwise() {
+    let sb = Sandbox::init();
+    let plain = sb.run(&["list"]).status(0);
+    assert!(plain.stdout.contains("current  intro"), "{}", plain.stdout);
+    assert!(!plain.stdout.contains('▸'), "{}", plain.stdout);
+
+    let tmux = Tmux::start(&sb.ws(), "list");
+    tmux.wait_for(&["▸ current  intro", "⏎ open"]);
+    tmux.keys("G");
+    tmux.wait_for(&["▸ pending  partitioned_consumer"]);
+    tmux.keys("Enter");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while tmux.alive() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "Enter did not leave the list"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let state = sb.read(".backlings/state.toml");
+    assert!(
+        state.contains("current = \"partitioned_consumer\""),
+        "{state}"
+    );
+}
+
+#[test]
+fn after_a_pass_c_shows_the_learners_file_against_the_reference() {
+    let sb = Sandbox::empty();
+    two_exercise_course(&sb);
+    let tmux = Tmux::start(&sb.ws(), "");
+    tmux.wait_for(&["3 of 3 checks failed"]);
+    let mine = solution().replace("format!(", "// built by hand\n    format!(");
+    save_by_rename(&sb, "exercises/t/first.rs", &mine);
+    tmux.wait_for(&["✓ first passed. Press c to compare", "c compare"]);
+    tmux.keys("c");
+    let screen = tmux.wait_for(&[
+        "- yours: exercises/t/first.rs  + reference: solutions/t/first.rs",
+        "-     // built by hand",
+        "1 line only in yours (-), 0 only in the reference (+)",
+        "c back",
+    ]);
+    assert!(
+        !screen.contains("//!"),
+        "statements are left out:\n{screen}"
+    );
+    tmux.keys("c");
+    tmux.wait_for(&["second  exercises/t/second.rs"]);
+
+    let run = sb.run(&["compare", "first"]).status(0);
+    assert!(
+        run.stdout.contains("+ reference: solutions/t/first.rs"),
+        "{}",
+        run.stdout
+    );
+    let run = sb.run(&["compare", "second"]).status(2);
+    assert!(
+        run.stderr.contains("unlocks once your version passes"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn long_output_scrolls_and_the_screen_fits_small_and_resized_terminals() {
+    let sb = Sandbox::empty();
+    two_exercise_course(&sb);
+    // Three errors, each several lines of rustc output: far more than 14 rows.
+    sb.write(
+        "exercises/t/first.rs",
+        "pub fn health_body(version: &str) -> String {\n    let a: u8 = version;\n    let b: u16 = version;\n    let c: u32 = version;\n    String::new()\n}\n",
+    );
+    let tmux = Tmux::start_sized(&sb.ws(), "", 70, 14);
+    let screen = tmux.wait_for(&[
+        "does not compile (3 errors)",
+        "── lines 1–",
+        "↑↓ scroll",
+        "q quit",
+    ]);
+    fits(&screen, 14);
+    assert!(
+        screen.contains("backlings  ["),
+        "the header stays:\n{screen}"
+    );
+
+    tmux.keys("End");
+    let screen = tmux.wait_for(&["── lines", "q quit"]);
+    let indicator = screen.lines().find(|l| l.contains("── lines")).unwrap();
+    let (shown, total) = indicator
+        .trim_matches(|c| c == '─' || c == ' ')
+        .split_once(" of ")
+        .unwrap();
+    assert!(
+        shown.ends_with(&format!("–{total}")),
+        "End shows the last line: {indicator}"
+    );
+    fits(&screen, 14);
+
+    // Narrower and shorter: still fits, never garbled; then large enough for everything.
+    tmux.resize(40, 8);
+    let screen = tmux.wait_for(&["── lines", "q quit"]);
+    fits(&screen, 8);
+    tmux.resize(30, 4);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    fits(&tmux.screen(), 4);
+    tmux.resize(160, 60);
+    let screen = tmux.wait_for(&["does not compile (3 errors)", "q quit"]);
+    assert!(
+        !screen.contains("── lines"),
+        "everything fits now:\n{screen}"
+    );
+}
