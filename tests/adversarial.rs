@@ -308,3 +308,38 @@ fn relative_paths_reach_neither_the_workspace_nor_the_checks() {
         .status("fail")
         .says("returned \"here [], reachable []\"");
 }
+
+// --- the learner's own tests -------------------------------------------------------------------
+
+/// A test of the learner's own that truncates whichever results file it can reach, fills it
+/// with every check passing, prints libtest's summary for that and exits 0. Run among the
+/// checks after the sentinel had printed its line, it would make a passing verdict.
+const FORGING_TEST: &str = r###"#[test]
+    fn zzzz_forge() {
+        use std::io::Write;
+        let log = "ok __hidden_checks::reports_the_given_version\nok __hidden_checks::uses_no_spaces\nok __hidden_checks::works_for_any_version_string\nok __hidden_checks::zzzz_sentinel::every_check_ran\n";
+        for fd in std::fs::read_dir("/proc/self/fd").unwrap().flatten() {
+            let target = std::fs::read_link(fd.path()).unwrap_or_default();
+            if target.extension().is_some_and(|e| e == "log") {
+                let _ = std::fs::write(&target, log);
+            }
+        }
+        let _ = std::io::stdout().write_all(b"\ntest result: ok. 4 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s\n");
+        std::process::exit(0);
+    }"###;
+
+/// The learner's tests live in their module, so even one named like a check, in a module
+/// named like the checks', never runs with the checks and cannot count as one; and one run
+/// with the learner's tests comes after the verdict.
+#[test]
+fn an_own_test_named_like_the_checks_cannot_forge_a_pass() {
+    let items = format!(
+        "#[cfg(test)]\nmod __hidden_checks {{\n    {FORGING_TEST}\n}}\n#[cfg(test)]\nmod tests {{\n    {FORGING_TEST}\n}}"
+    );
+    let graded = grade(&learner(&items, "String::new()"));
+    graded.status("fail").says("returned \"\"");
+    let own = graded.json["own_tests"].as_array().unwrap();
+    assert_eq!(own.len(), 1, "{own:?}");
+    assert_eq!(own[0]["name"], "tests::zzzz_forge");
+    assert_eq!(own[0]["status"], "error");
+}

@@ -2,6 +2,8 @@
 
 mod common;
 
+use std::time::{Duration, Instant};
+
 use common::{Sandbox, course_exercises, course_file};
 
 #[test]
@@ -295,5 +297,185 @@ fn stats_show_completion_per_topic_attempts_hints_and_time() {
             "{line:?} missing from:\n{}",
             run.stdout
         );
+    }
+}
+
+// --- the learner's own tests -----------------------------------------------------------------
+
+/// `body` as a `#[cfg(test)] mod tests` at the end of `source`, the way a learner adds tests.
+fn with_tests(source: &str, body: &str) -> String {
+    format!("{source}\n#[cfg(test)]\nmod tests {{\n    use super::*;\n{body}}}\n")
+}
+
+const PASSING_TEST: &str = "
+    #[test]
+    fn starts_with_a_brace() {
+        assert!(health_body(\"1\").starts_with('{'));
+    }
+";
+
+const FAILING_TEST: &str = "
+    #[test]
+    fn has_no_quotes() {
+        assert!(!health_body(\"1\").contains('\"'), \"quotes in {}\", health_body(\"1\"));
+    }
+";
+
+#[test]
+fn own_tests_are_reported_apart_and_a_failing_one_does_not_fail_the_checks() {
+    let sb = Sandbox::init();
+    let solution = course_file("solutions/intro/intro.rs");
+    sb.write(
+        "exercises/intro/intro.rs",
+        &with_tests(&solution, &format!("{PASSING_TEST}{FAILING_TEST}")),
+    );
+    let run = sb.run(&["run", "intro"]).status(0);
+    let (checks, own) = run.stdout.split_once("Your tests:").expect(&run.stdout);
+    assert!(checks.contains("✓ all 3 checks passed"), "{}", run.stdout);
+    assert!(own.starts_with(" 1 passed, 1 failed\n"), "{}", run.stdout);
+    assert!(
+        own.contains(r#"✗ tests::has_no_quotes: quotes in {"status":"ok","version":"1"}"#),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        own.contains("✓ tests::starts_with_a_brace"),
+        "{}",
+        run.stdout
+    );
+    let list = sb.run(&["list"]).status(0);
+    assert!(list.stdout.contains("done     intro"), "{}", list.stdout);
+}
+
+#[test]
+fn passing_own_tests_do_not_pass_failing_checks() {
+    let sb = Sandbox::init();
+    let stub = course_file("exercises/intro/intro.rs");
+    let passing = "
+    #[test]
+    fn always_passes() {}
+
+    #[test]
+    #[should_panic]
+    fn panics_as_it_should() {
+        health_body(\"1\");
+    }
+
+    #[test]
+    #[ignore]
+    fn not_now() {}
+";
+    sb.write("exercises/intro/intro.rs", &with_tests(&stub, passing));
+    let run = sb.run(&["run", "intro"]).status(1);
+    assert!(
+        run.stdout.contains("✗ 3 of 3 checks failed"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "Your tests: 2 passed\n  ✓ tests::always_passes\n  ✓ tests::panics_as_it_should\n"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn json_lists_own_tests_apart_from_the_checks() {
+    let sb = Sandbox::init();
+    let solution = course_file("solutions/intro/intro.rs");
+    sb.write(
+        "exercises/intro/intro.rs",
+        &with_tests(&solution, &format!("{PASSING_TEST}{FAILING_TEST}")),
+    );
+    let run = sb.run(&["run", "intro", "--json"]).status(0);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["status"], "pass");
+    assert_eq!(v["tests"].as_array().unwrap().len(), 3);
+    let own = v["own_tests"].as_array().unwrap();
+    assert_eq!(own.len(), 2, "{own:?}");
+    assert_eq!(own[0]["name"], "tests::has_no_quotes");
+    assert_eq!(own[0]["status"], "fail");
+    assert!(
+        own[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("quotes in {"),
+        "{own:?}"
+    );
+    assert_eq!(own[1]["name"], "tests::starts_with_a_brace");
+    assert_eq!(own[1]["status"], "pass");
+    assert!(own[1].get("message").is_none(), "{own:?}");
+}
+
+#[test]
+fn an_endless_own_test_times_out_and_the_checks_still_pass() {
+    let sb = Sandbox::empty();
+    common::two_exercise_course(&sb); // `first` is intro with a 2 s time limit
+    let endless = "
+    #[test]
+    fn waits_forever() {
+        loop {
+            std::hint::black_box(health_body(\"1\"));
+        }
+    }
+";
+    let solution = course_file("solutions/intro/intro.rs");
+    sb.write(
+        "exercises/t/first.rs",
+        &with_tests(&solution, &format!("{PASSING_TEST}{endless}")),
+    );
+    let started = Instant::now();
+    let run = sb.run(&["run", "first", "--json"]).status(0);
+    let elapsed = started.elapsed();
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["status"], "pass");
+    let own = v["own_tests"].as_array().unwrap();
+    assert_eq!(own.len(), 2, "{own:?}");
+    assert_eq!(own[0]["name"], "tests::starts_with_a_brace");
+    assert_eq!(own[0]["status"], "pass");
+    assert_eq!(own[1]["name"], "tests::waits_forever");
+    assert_eq!(own[1]["status"], "error");
+    assert_eq!(
+        own[1]["message"],
+        "timed out after 2.0 s while running tests::waits_forever"
+    );
+    let graded =
+        Duration::from_millis(v["compile_ms"].as_u64().unwrap() + v["run_ms"].as_u64().unwrap());
+    assert!(
+        elapsed < graded + Duration::from_secs(2 + 2),
+        "own tests stopped {elapsed:?} after start, {graded:?} of it grading the checks"
+    );
+
+    let run = sb.run(&["run", "first"]).status(0);
+    assert!(
+        run.stdout.contains(
+            "Your tests: 1 passed; timed out after 2.0 s while running tests::waits_forever"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_file_without_tests_shows_no_own_tests() {
+    let sb = Sandbox::init();
+    let solution = course_file("solutions/intro/intro.rs");
+    // Words about tests, and a test commented out, are no tests.
+    let no_tests = [
+        solution.replace(
+            "//! # intro",
+            "//! Add your own `#[test]`s freely.\n//! # intro",
+        ),
+        format!("{solution}\n/*\n#[test]\nfn later() {{}}\n*/\n"),
+    ];
+    for source in no_tests {
+        sb.write("exercises/intro/intro.rs", &source);
+        let run = sb.run(&["run", "intro"]).status(0);
+        assert!(!run.stdout.contains("Your tests"), "{}", run.stdout);
+        let run = sb.run(&["run", "intro", "--json"]).status(0);
+        let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        assert!(v.get("own_tests").is_none(), "{}", run.stdout);
     }
 }

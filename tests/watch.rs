@@ -194,3 +194,31 @@ fn without_a_terminal_it_points_to_run() {
     let run = sb.run(&[]).status(2);
     assert!(run.stderr.contains("backlings run NAME"), "{}", run.stderr);
 }
+
+#[test]
+fn own_tests_are_shown_apart_and_a_failing_one_is_mentioned_after_a_pass() {
+    let sb = Sandbox::empty();
+    two_exercise_course(&sb);
+    let tmux = Tmux::start(&sb.ws(), "");
+    tmux.wait_for(&["3 of 3 checks failed"]);
+    let own_test = "\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn mine() {\n        assert_eq!(super::health_body(\"1\"), \"1\");\n    }\n}\n";
+
+    let stub = course_file("exercises/intro/intro.rs");
+    save_by_rename(&sb, "exercises/t/first.rs", &format!("{stub}{own_test}"));
+    tmux.wait_for(&[
+        "3 of 3 checks failed",
+        "Your tests: 0 passed, 1 failed",
+        "✗ tests::mine: not yet implemented",
+    ]);
+
+    save_by_rename(
+        &sb,
+        "exercises/t/first.rs",
+        &format!("{}{own_test}", solution()),
+    );
+    tmux.wait_for(&[
+        "✓ first passed",
+        "Your tests: 0 passed, 1 failed (`backlings run first` shows them)",
+        "second  exercises/t/second.rs",
+    ]);
+}

@@ -4,7 +4,8 @@
 //! rustc on stdin and holds the checks, so check source never touches the disk. The test
 //! binary then runs in an empty directory, in its own process group, under time and memory
 //! limits; results come from libtest's log file rather than from anything the learner's code
-//! can print.
+//! can print. If the learner's file has `#[test]`s of its own, the same binary runs once
+//! more for them alone, and their results are reported beside the verdict, never in it.
 
 mod process;
 mod report;
@@ -99,11 +100,54 @@ pub enum CheckStatus {
     NotRun,
 }
 
+/// One hidden check, or one of the learner's own tests.
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckResult {
     pub name: String,
     pub status: CheckStatus,
     pub message: Option<String>,
+}
+
+/// The learner's own `#[test]`s, run after the checks; they never change the verdict.
+#[derive(Debug, Clone, Serialize)]
+pub struct OwnTests {
+    /// How their run ended: passed, failed, timed out or crashed (it compiled already).
+    pub outcome: Outcome,
+    /// Every test that started, in the order they ran, named by the path inside the
+    /// learner's file (`tests::parses_empty`). One that never finished is `NotRun`.
+    pub tests: Vec<CheckResult>,
+}
+
+impl OwnTests {
+    pub fn passed(&self) -> bool {
+        self.outcome == Outcome::Passed
+    }
+
+    /// Counts, then what stopped the run early, if anything: `2 passed, 1 failed`.
+    pub fn headline(&self) -> String {
+        let count = |status| self.tests.iter().filter(|t| t.status == status).count();
+        let (passed, failed) = (count(CheckStatus::Passed), count(CheckStatus::Failed));
+        let counts = if failed == 0 {
+            format!("{passed} passed")
+        } else {
+            format!("{passed} passed, {failed} failed")
+        };
+        match self.stop_reason() {
+            Some(why) => format!("{counts}; {why}"),
+            None => counts,
+        }
+    }
+
+    /// Why the run ended before every test had reported, if it did.
+    fn stop_reason(&self) -> Option<String> {
+        match &self.outcome {
+            Outcome::TimedOut { limit_ms, running } => {
+                Some(timed_out(*limit_ms, running.as_deref(), ""))
+            }
+            Outcome::Crashed { reason, running } => Some(crashed(reason, running.as_deref(), "")),
+            Outcome::Passed | Outcome::Failed | Outcome::CompileError => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -118,6 +162,8 @@ pub struct Verdict {
     pub output_truncated: bool,
     pub compile_time: Duration,
     pub run_time: Duration,
+    /// The learner's own tests, when their file has some and the checks ran.
+    pub own_tests: Option<OwnTests>,
 }
 
 impl Verdict {
@@ -149,23 +195,33 @@ impl Verdict {
                     if n == 1 { "" } else { "s" }
                 )
             }
-            Outcome::TimedOut { limit_ms, running } => format!(
-                "timed out after {:.1} s{}",
-                *limit_ms as f64 / 1000.0,
-                running
-                    .as_ref()
-                    .map(|r| format!(" while running check {r}"))
-                    .unwrap_or_default()
-            ),
-            Outcome::Crashed { reason, running } => format!(
-                "crashed{}: {reason}",
-                running
-                    .as_ref()
-                    .map(|r| format!(" in check {r}"))
-                    .unwrap_or_default()
-            ),
+            Outcome::TimedOut { limit_ms, running } => {
+                timed_out(*limit_ms, running.as_deref(), "check ")
+            }
+            Outcome::Crashed { reason, running } => crashed(reason, running.as_deref(), "check "),
         }
     }
+}
+
+/// `timed out after 2.0 s while running check NAME`, where `kind` is `check ` (or nothing).
+fn timed_out(limit_ms: u64, running: Option<&str>, kind: &str) -> String {
+    format!(
+        "timed out after {:.1} s{}",
+        limit_ms as f64 / 1000.0,
+        running
+            .map(|r| format!(" while running {kind}{r}"))
+            .unwrap_or_default()
+    )
+}
+
+/// `crashed in check NAME: REASON`, where `kind` is `check ` (or nothing).
+fn crashed(reason: &str, running: Option<&str>, kind: &str) -> String {
+    format!(
+        "crashed{}: {reason}",
+        running
+            .map(|r| format!(" in {kind}{r}"))
+            .unwrap_or_default()
+    )
 }
 
 /// Grades `sub`. `Ok(None)` means `cancel` was set before a verdict was reached.
@@ -188,8 +244,13 @@ pub fn grade(
     };
     // The learner's code starts in an empty directory of its own, so relative paths (even
     // `../results.log`) reach neither the results nor the workspace. Made first, because the
-    // linker needs the temp dir too, and this error says how to fix it.
+    // linker needs the temp dir too, and this error says how to fix it. The learner's own
+    // tests get a fresh one, made now too, so that nothing after the checks' run can fail
+    // the grade.
     let workdir = scratch_dir("backlings-run-")?;
+    let own_workdir = has_own_tests(sub.file)
+        .then(|| scratch_dir("backlings-run-"))
+        .transpose()?;
     // Another backlings (a second watcher, `run`) grading the same exercise waits its turn.
     let _lock = crate::lock::exclusive(&build.join("lock"))?;
     let binary = build.join("checks");
@@ -237,19 +298,13 @@ pub fn grade(
     let expected = check_names(sub.checks);
     let mut verdict = Verdict {
         outcome: Outcome::CompileError,
-        checks: expected
-            .iter()
-            .map(|name| CheckResult {
-                name: name.clone(),
-                status: CheckStatus::NotRun,
-                message: None,
-            })
-            .collect(),
+        checks: expected.iter().cloned().map(not_run).collect(),
         errors: diagnostics.errors,
         warnings: diagnostics.warnings,
         output_truncated: false,
         compile_time,
         run_time: Duration::ZERO,
+        own_tests: None,
     };
     match compiled.exit {
         Exit::Cancelled => return Ok(None),
@@ -282,47 +337,136 @@ pub fn grade(
         }
     }
 
-    let log = build.join("results.log");
-    let _ = fs::remove_file(&log);
-    let mut run = Command::new(&binary);
-    run.current_dir(workdir.path())
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("RUST_BACKTRACE", "0")
-        // Each thread's malloc arena reserves 64 MiB of address space; without a cap, a
-        // check with many threads would hit the memory limit without using the memory.
-        .env("MALLOC_ARENA_MAX", "2")
-        .arg("--test-threads=1")
-        .arg("--logfile")
-        .arg(&log)
-        .arg(format!("{CHECKS_MODULE}::"));
-    let limits = Limits {
-        time: sub.time_limit,
-        memory: Some(MEMORY_LIMIT),
-        output: OUTPUT_CAP,
-        processes: Some(MAX_PROCESSES),
+    let runner = TestRunner {
+        binary: &binary,
+        time_limit: sub.time_limit,
+        cancel,
     };
-    let started = Instant::now();
-    let ran = process::run(run, b"", limits, cancel)?;
-    verdict.run_time = started.elapsed();
+    // Each check by its full name and nothing else: a test of the learner's that is named
+    // like one, even inside a module of theirs called like the checks', must not run here,
+    // where it could come after the sentinel and rewrite the results.
+    let mut filter = vec!["--exact".to_string()];
+    filter.extend(
+        expected
+            .iter()
+            .map(String::as_str)
+            .chain([SENTINEL_TEST])
+            .map(|name| format!("{CHECKS_MODULE}::{name}")),
+    );
+    let ran = runner.run(&build.join("results.log"), &filter, workdir)?;
+    verdict.run_time = ran.time;
     verdict.output_truncated = ran.truncated;
-    remove_scratch(workdir);
+    let Some(outcome) = judge_checks(&mut verdict.checks, &ran, nonce, sub.time_limit) else {
+        return Ok(None);
+    };
+    verdict.outcome = outcome;
+    let why = verdict.headline();
+    explain_running(&mut verdict.checks, why);
 
-    let log = fs::read_to_string(&log).unwrap_or_default();
+    if let Some(workdir) = own_workdir {
+        // Every test of the learner's is below their module; the checks and the sentinel
+        // are all below the checks' module, so skipping that excludes each of them.
+        let filter = [
+            format!("{}::", sub.name),
+            "--skip".to_string(),
+            format!("{CHECKS_MODULE}::"),
+        ];
+        let ran = runner.run(&build.join("own-results.log"), &filter, workdir)?;
+        let Some(own) = judge_own_tests(&ran, sub.name, sub.time_limit) else {
+            return Ok(None);
+        };
+        // A `#[test]` only in a comment or a string: nothing ran, so there is nothing to show.
+        verdict.own_tests = (!own.tests.is_empty() || !own.passed()).then_some(own);
+    }
     if let Some(temp) = scratch {
         remove_scratch(temp);
     }
-    let stdout = String::from_utf8_lossy(&ran.stdout);
-    let results = report::parse_logfile(&log, CHECKS_MODULE);
-    let mut messages = report::parse_failures(&stdout, CHECKS_MODULE);
-    for check in &mut verdict.checks {
-        match results.get(&check.name) {
-            Some(true) => check.status = CheckStatus::Passed,
+    Ok(Some(verdict))
+}
+
+/// Whether the learner's file may hold tests of its own. An unreadable file is rustc's to
+/// report, so it counts as having none.
+fn has_own_tests(file: &Path) -> bool {
+    fs::read(file).is_ok_and(|src| report::has_tests(&String::from_utf8_lossy(&src)))
+}
+
+fn not_run(name: String) -> CheckResult {
+    CheckResult {
+        name,
+        status: CheckStatus::NotRun,
+        message: None,
+    }
+}
+
+/// How to run the compiled test binary: the same for the checks and the learner's tests.
+struct TestRunner<'a> {
+    binary: &'a Path,
+    time_limit: Duration,
+    cancel: &'a AtomicBool,
+}
+
+/// What one run of the test binary left behind.
+struct TestRun {
+    exit: Exit,
+    stdout: String,
+    stderr: String,
+    /// What libtest wrote to its `--logfile`.
+    log: String,
+    truncated: bool,
+    time: Duration,
+}
+
+impl TestRunner<'_> {
+    /// Runs the tests that libtest's `filter` arguments select, one at a time, with results
+    /// logged to `log`, in `workdir` (removed after) and under the grade's limits.
+    fn run(&self, log: &Path, filter: &[String], workdir: tempfile::TempDir) -> Result<TestRun> {
+        let _ = fs::remove_file(log);
+        let mut run = Command::new(self.binary);
+        run.current_dir(workdir.path())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("RUST_BACKTRACE", "0")
+            // Each thread's malloc arena reserves 64 MiB of address space; without a cap, a
+            // check with many threads would hit the memory limit without using the memory.
+            .env("MALLOC_ARENA_MAX", "2")
+            .arg("--test-threads=1")
+            .arg("--logfile")
+            .arg(log)
+            .args(filter);
+        let limits = Limits {
+            time: self.time_limit,
+            memory: Some(MEMORY_LIMIT),
+            output: OUTPUT_CAP,
+            processes: Some(MAX_PROCESSES),
+        };
+        let started = Instant::now();
+        let ran = process::run(run, b"", limits, self.cancel)?;
+        let time = started.elapsed();
+        remove_scratch(workdir);
+        Ok(TestRun {
+            exit: ran.exit,
+            stdout: String::from_utf8_lossy(&ran.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&ran.stderr).into_owned(),
+            log: fs::read_to_string(log).unwrap_or_default(),
+            truncated: ran.truncated,
+            time,
+        })
+    }
+}
+
+/// Fills in each of `tests` (paths below `module`) from libtest's log, with the failure
+/// message from its stdout; a test the log does not mention stays `NotRun`.
+fn fill_results(tests: &mut [CheckResult], module: &str, ran: &TestRun) {
+    let results = report::parse_logfile(&ran.log, module);
+    let mut messages = report::parse_failures(&ran.stdout, module);
+    for test in tests {
+        match results.get(&test.name) {
+            Some(true) => test.status = CheckStatus::Passed,
             Some(false) => {
-                check.status = CheckStatus::Failed;
-                check.message = Some(
+                test.status = CheckStatus::Failed;
+                test.message = Some(
                     messages
-                        .remove(&check.name)
+                        .remove(&test.name)
                         .filter(|m| !m.is_empty())
                         .unwrap_or_else(|| "failed without a message".to_string()),
                 );
@@ -330,33 +474,93 @@ pub fn grade(
             None => {}
         }
     }
-    // libtest runs tests in name order, so the first unreported one was running.
-    let running = {
-        let mut pending: Vec<&CheckResult> = verdict
-            .checks
-            .iter()
-            .filter(|c| c.status == CheckStatus::NotRun)
-            .collect();
-        pending.sort_by(|a, b| a.name.cmp(&b.name));
-        pending.first().map(|c| c.name.clone())
-    };
-    let all_reported = running.is_none();
-    let any_failed = verdict
-        .checks
+}
+
+/// The test that was running when the run stopped: libtest runs tests in name order, so the
+/// first unreported one.
+fn first_unfinished(tests: &[CheckResult]) -> Option<String> {
+    tests
         .iter()
-        .any(|c| c.status == CheckStatus::Failed);
-    let stderr = String::from_utf8_lossy(&ran.stderr);
-    verdict.outcome = match ran.exit {
-        Exit::Cancelled => return Ok(None),
+        .filter(|t| t.status == CheckStatus::NotRun)
+        .map(|t| &t.name)
+        .min()
+        .cloned()
+}
+
+/// Gives the test that was running when the run stopped `why` as its message.
+fn explain_running(tests: &mut [CheckResult], why: String) {
+    if let Some(name) = first_unfinished(tests)
+        && let Some(test) = tests.iter_mut().find(|t| t.name == name)
+    {
+        test.message = Some(why);
+    }
+}
+
+/// How a run ended; `None` if it was cancelled. `on_exit` judges an exit code of the
+/// process's own, given the test that was running; a limit or a signal is judged here.
+fn run_outcome(
+    ran: &TestRun,
+    time_limit: Duration,
+    running: Option<String>,
+    on_exit: impl FnOnce(i32, Option<String>) -> Outcome,
+) -> Option<Outcome> {
+    Some(match ran.exit {
+        Exit::Cancelled => return None,
+        Exit::Code(code) => on_exit(code, running),
         Exit::TimedOut => Outcome::TimedOut {
-            limit_ms: sub.time_limit.as_millis() as u64,
-            running: running.clone(),
+            limit_ms: time_limit.as_millis() as u64,
+            running,
         },
-        Exit::Code(0) if all_reported && !any_failed => {
-            let mut reported = expected.clone();
-            reported.push(SENTINEL_TEST.to_string());
-            if report::is_clean_pass(&log, &stdout, CHECKS_MODULE, &reported)
-                && stdout.contains(&sentinel_line(nonce))
+        Exit::TooManyProcesses => Outcome::Crashed {
+            reason: format!(
+                "it started more than {MAX_PROCESSES} processes at once (a fork loop?), so all \
+                 of them were killed"
+            ),
+            running,
+        },
+        Exit::Signal(sig) => Outcome::Crashed {
+            reason: report::crash_reason(Some(sig), &ran.stderr),
+            running,
+        },
+    })
+}
+
+/// A run that exited with `code` when it should not have; `all` names what should have
+/// finished first (`every check`).
+fn exited_early(code: i32, running: Option<String>, all: &str) -> Outcome {
+    Outcome::Crashed {
+        reason: match running {
+            None => format!(
+                "the test process exited with status {code} instead of reporting its results"
+            ),
+            Some(_) => format!(
+                "the test process exited with status {code} before {all} had finished (does \
+                 your code call std::process::exit?)"
+            ),
+        },
+        running,
+    }
+}
+
+/// The verdict's outcome from the checks' run, after filling in each check; `None` if it was
+/// cancelled. A pass needs more than every check reporting a pass: see [`report::is_clean_pass`]
+/// and [`SENTINEL_MODULE`].
+fn judge_checks(
+    checks: &mut [CheckResult],
+    ran: &TestRun,
+    nonce: u64,
+    time_limit: Duration,
+) -> Option<Outcome> {
+    fill_results(checks, CHECKS_MODULE, ran);
+    let running = first_unfinished(checks);
+    let all_reported = running.is_none();
+    let any_failed = checks.iter().any(|c| c.status == CheckStatus::Failed);
+    let mut reported: Vec<String> = checks.iter().map(|c| c.name.clone()).collect();
+    reported.push(SENTINEL_TEST.to_string());
+    run_outcome(ran, time_limit, running, |code, running| match code {
+        0 if all_reported && !any_failed => {
+            if report::is_clean_pass(&ran.log, &ran.stdout, CHECKS_MODULE, &reported)
+                && ran.stdout.contains(&sentinel_line(nonce))
             {
                 Outcome::Passed
             } else {
@@ -368,39 +572,35 @@ pub fn grade(
                 }
             }
         }
-        Exit::Code(101) if all_reported && any_failed => Outcome::Failed,
-        Exit::Code(code) => Outcome::Crashed {
-            reason: if all_reported {
-                format!(
-                    "the test process exited with status {code} instead of reporting its results"
-                )
-            } else {
-                format!(
-                    "the test process exited with status {code} before every check had finished \
-                     (does your code call std::process::exit?)"
-                )
-            },
-            running: running.clone(),
-        },
-        Exit::TooManyProcesses => Outcome::Crashed {
-            reason: format!(
-                "it started more than {MAX_PROCESSES} processes at once (a fork loop?), so all \
-                 of them were killed"
-            ),
-            running: running.clone(),
-        },
-        Exit::Signal(sig) => Outcome::Crashed {
-            reason: report::crash_reason(Some(sig), &stderr),
-            running: running.clone(),
-        },
-    };
-    if let Some(name) = running {
-        let why = verdict.headline();
-        if let Some(check) = verdict.checks.iter_mut().find(|c| c.name == name) {
-            check.message = Some(why);
-        }
+        101 if all_reported && any_failed => Outcome::Failed,
+        code => exited_early(code, running, "every check"),
+    })
+}
+
+/// The learner's tests (below `module`) from their run; `None` if it was cancelled. Nothing
+/// here counts towards the verdict, so the run is taken at its word.
+fn judge_own_tests(ran: &TestRun, module: &str, time_limit: Duration) -> Option<OwnTests> {
+    let mut names: Vec<String> = report::parse_logfile(&ran.log, module)
+        .into_keys()
+        .chain(report::running_test(&ran.stdout, module))
+        .collect();
+    names.sort();
+    names.dedup();
+    let mut tests: Vec<CheckResult> = names.into_iter().map(not_run).collect();
+    fill_results(&mut tests, module, ran);
+    let running = first_unfinished(&tests);
+    let finished = running.is_none();
+    let any_failed = tests.iter().any(|t| t.status == CheckStatus::Failed);
+    let outcome = run_outcome(ran, time_limit, running, |code, running| match code {
+        0 if finished && !any_failed => Outcome::Passed,
+        101 if finished && any_failed => Outcome::Failed,
+        code => exited_early(code, running, "your tests"),
+    })?;
+    let mut own = OwnTests { outcome, tests };
+    if let Some(why) = own.stop_reason() {
+        explain_running(&mut own.tests, why);
     }
-    Ok(Some(verdict))
+    Some(own)
 }
 
 /// A fresh directory under the system temp dir, with an error that says how to fix it.

@@ -1,5 +1,6 @@
 //! Turns what rustc and the test binary printed into typed results: compiler diagnostics
-//! (with hidden-check source kept out), per-check outcomes and failure messages.
+//! (with hidden-check source kept out), per-test outcomes and failure messages, for the
+//! hidden checks and for the learner's own tests alike.
 
 use std::collections::{HashMap, HashSet};
 
@@ -95,6 +96,13 @@ pub fn parse_diagnostics(stderr: &str, checks_file: &str) -> Diagnostics {
     out
 }
 
+/// Whether `src` may declare a test: some line starts with `#[test]`. Cheap and generous (it
+/// does not know comments or strings), so a file it passes over has no test.
+pub fn has_tests(src: &str) -> bool {
+    src.lines()
+        .any(|line| line.trim_start().starts_with("#[test]"))
+}
+
 /// Names of the `#[test]` functions in a checks file, in source order.
 pub fn check_names(checks_src: &str) -> Vec<String> {
     let mut names = Vec::new();
@@ -121,12 +129,18 @@ pub fn check_names(checks_src: &str) -> Vec<String> {
     names
 }
 
-/// Result lines libtest wrote to `--logfile`: test name → passed.
+/// `path` relative to `module`, a top-level module of the test crate; `None` for a path
+/// outside it.
+fn below<'a>(path: &'a str, module: &str) -> Option<&'a str> {
+    path.strip_prefix(module)?.strip_prefix("::")
+}
+
+/// Result lines libtest wrote to `--logfile` for the tests in `module`: test name → passed.
 pub fn parse_logfile(log: &str, module: &str) -> HashMap<String, bool> {
     log.lines()
         .filter_map(|line| {
             let (status, name) = line.split_once(' ')?;
-            let name = name.strip_prefix(module)?.strip_prefix("::")?;
+            let name = below(name, module)?;
             match status {
                 "ok" => Some((name.to_string(), true)),
                 "failed" => Some((name.to_string(), false)),
@@ -144,15 +158,16 @@ pub fn is_clean_pass(log: &str, stdout: &str, module: &str, expected: &[String])
     let mut seen = HashSet::new();
     let lines_ok = log.lines().all(|line| {
         line.strip_prefix("ok ")
-            .and_then(|name| name.strip_prefix(module)?.strip_prefix("::"))
+            .and_then(|name| below(name, module))
             .is_some_and(|name| expected.iter().any(|e| e == name) && seen.insert(name))
     });
     let summary = format!("test result: ok. {} passed; 0 failed;", expected.len());
     lines_ok && seen.len() == expected.len() && stdout.contains(&summary)
 }
 
-/// Failure messages from libtest's `---- NAME stdout ----` sections: test name → what the
-/// check panicked with (preceded by anything the learner's code printed during it).
+/// Failure messages from libtest's `---- NAME stdout ----` sections for the tests in `module`:
+/// test name → what the test panicked with (preceded by anything the learner's code printed
+/// during it).
 pub fn parse_failures(stdout: &str, module: &str) -> HashMap<String, String> {
     let mut out = HashMap::new();
     let mut current: Option<(String, Vec<&str>)> = None;
@@ -167,10 +182,7 @@ pub fn parse_failures(stdout: &str, module: &str) -> HashMap<String, String> {
             .and_then(|l| l.strip_suffix(" stdout ----"))
         {
             finish(current.take());
-            current = name
-                .strip_prefix(module)
-                .and_then(|n| n.strip_prefix("::"))
-                .map(|n| (n.to_string(), Vec::new()));
+            current = below(name, module).map(|n| (n.to_string(), Vec::new()));
         } else if line == "failures:" || line == "successes:" {
             finish(current.take());
         } else if let Some((_, lines)) = current.as_mut() {
@@ -179,6 +191,27 @@ pub fn parse_failures(stdout: &str, module: &str) -> HashMap<String, String> {
     }
     finish(current);
     out
+}
+
+/// The test in `module` that libtest announced last on `stdout` (`test NAME ... `) with no
+/// result after it. With one test thread, libtest announces each test before running it, so
+/// this one was running when the process stopped.
+pub fn running_test(stdout: &str, module: &str) -> Option<String> {
+    let line = stdout
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("test ") && l.contains(" ... "))?;
+    let (announced, result) = line.strip_prefix("test ")?.rsplit_once(" ... ")?;
+    if ["ok", "FAILED", "ignored"]
+        .iter()
+        .any(|done| result.starts_with(done))
+    {
+        return None;
+    }
+    // A name is a path, without spaces; a `#[should_panic]` test is announced as
+    // `NAME - should panic`.
+    let name = announced.split(' ').next()?;
+    below(name, module).map(str::to_string)
 }
 
 /// Drops libtest's location line and hints, keeping the panic message and the learner's output.
@@ -223,6 +256,25 @@ mod tests {
     fn finds_check_names_in_source_order() {
         let src = "#[test]\nfn b_first() {}\n\nfn helper() {}\n#[test]\n#[should_panic]\nfn a_second() {}\n#[test] fn inline() {}\n";
         assert_eq!(check_names(src), ["b_first", "a_second", "inline"]);
+    }
+
+    #[test]
+    fn a_test_attribute_at_the_start_of_a_line_means_tests() {
+        assert!(has_tests(
+            "fn f() {}\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn t() {}\n}\n"
+        ));
+        assert!(!has_tests(
+            "//! Add your own `#[test]`s freely.\nfn f() {}\n"
+        ));
+    }
+
+    #[test]
+    fn the_running_test_is_the_last_announced_without_a_result() {
+        let ran = "\nrunning 4 tests\ntest m::a ... ok\ntest m::b ... ignored, slow\ntest m::c - should panic ... ok\n";
+        assert_eq!(running_test(ran, "m"), None);
+        let stopped = format!("{ran}test m::tests::d - should panic ... \nprinted by d\n");
+        assert_eq!(running_test(&stopped, "m").as_deref(), Some("tests::d"));
+        assert_eq!(running_test(&stopped, "other"), None);
     }
 
     #[test]

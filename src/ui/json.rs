@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::grader::{CheckStatus, Outcome, Verdict};
+use crate::grader::{CheckResult, CheckStatus, Outcome, Verdict};
 
 #[derive(Serialize)]
 pub struct Results {
@@ -15,6 +15,10 @@ pub struct Results {
     /// Not in exercism's format: how long compiling and running the checks took.
     pub compile_ms: u64,
     pub run_ms: u64,
+    /// Not in exercism's format either: the learner's own `#[test]`s, run after the checks
+    /// and never part of `status`; absent when their file has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub own_tests: Option<Vec<TestResult>>,
 }
 
 #[derive(Serialize)]
@@ -53,26 +57,29 @@ pub fn results(verdict: &Verdict) -> Results {
         }
         _ => Some(verdict.headline()),
     };
-    let tests = verdict
-        .checks
-        .iter()
-        .map(|c| TestResult {
-            name: c.name.clone(),
-            status: match c.status {
-                CheckStatus::Passed => "pass",
-                CheckStatus::Failed => "fail",
-                CheckStatus::NotRun => "error",
-            },
-            message: c.message.clone(),
-        })
-        .collect();
     Results {
         version: 2,
         status,
         message,
-        tests,
+        tests: verdict.checks.iter().map(test_result).collect(),
         compile_ms: verdict.compile_time.as_millis() as u64,
         run_ms: verdict.run_time.as_millis() as u64,
+        own_tests: verdict
+            .own_tests
+            .as_ref()
+            .map(|own| own.tests.iter().map(test_result).collect()),
+    }
+}
+
+fn test_result(result: &CheckResult) -> TestResult {
+    TestResult {
+        name: result.name.clone(),
+        status: match result.status {
+            CheckStatus::Passed => "pass",
+            CheckStatus::Failed => "fail",
+            CheckStatus::NotRun => "error",
+        },
+        message: result.message.clone(),
     }
 }
 

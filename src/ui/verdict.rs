@@ -2,12 +2,10 @@
 
 use std::fmt::Write as _;
 
-use crate::grader::{CheckStatus, Outcome, Verdict};
+use crate::grader::{CheckResult, CheckStatus, Outcome, Verdict};
 
 use super::Theme;
 
-/// The verdict as text, headline first; compiler output keeps its colours only when `theme`
-/// has colours enabled.
 /// How much of a verdict to show.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Detail {
@@ -18,6 +16,8 @@ pub enum Detail {
     Compact { shown: usize },
 }
 
+/// The verdict as text, headline first, then the learner's own tests apart; compiler output
+/// keeps its colours only when `theme` has colours enabled.
 pub fn render_verdict(verdict: &Verdict, theme: &Theme, detail: Detail) -> String {
     let shown = match detail {
         Detail::Full => usize::MAX,
@@ -67,46 +67,7 @@ pub fn render_verdict(verdict: &Verdict, theme: &Theme, detail: Detail) -> Strin
             if detail != Detail::Full && passed > 0 {
                 let _ = writeln!(out, "  {} {passed} passing", theme.good.apply_to("✓"));
             }
-            let unresolved: Vec<&str> = verdict
-                .failed_checks()
-                .skip(shown)
-                .map(|c| c.name.as_str())
-                .collect();
-            for check in &verdict.checks {
-                let listed = check.status == CheckStatus::Passed && detail == Detail::Full
-                    || check.status != CheckStatus::Passed
-                        && !unresolved.contains(&check.name.as_str());
-                if !listed {
-                    continue;
-                }
-                let (mark, style) = match check.status {
-                    CheckStatus::Passed => ("✓", &theme.good),
-                    CheckStatus::Failed => ("✗", &theme.bad),
-                    CheckStatus::NotRun => ("·", &theme.dim),
-                };
-                let _ = write!(out, "  {} {}", style.apply_to(mark), check.name);
-                match &check.message {
-                    Some(message) if check.status != CheckStatus::Passed => {
-                        let mut lines = message.lines();
-                        let _ = writeln!(out, ": {}", lines.next().unwrap_or_default());
-                        for line in lines {
-                            let _ = writeln!(out, "      {line}");
-                        }
-                    }
-                    _ if check.status == CheckStatus::NotRun => {
-                        let _ = writeln!(out, " {}", theme.dim.apply_to("(not run)"));
-                    }
-                    _ => out.push('\n'),
-                }
-            }
-            if !unresolved.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "  {} also failing: {}",
-                    theme.bad.apply_to("✗"),
-                    unresolved.join(", ")
-                );
-            }
+            render_results(&mut out, &verdict.checks, theme, detail, shown);
             if verdict.output_truncated {
                 let _ = writeln!(
                     out,
@@ -117,6 +78,15 @@ pub fn render_verdict(verdict: &Verdict, theme: &Theme, detail: Detail) -> Strin
                 );
             }
         }
+    }
+    if let Some(own) = &verdict.own_tests {
+        let _ = writeln!(
+            out,
+            "\n{} {}",
+            theme.heading.apply_to("Your tests:"),
+            own.headline()
+        );
+        render_results(&mut out, &own.tests, theme, detail, shown);
     }
     if !verdict.warnings.is_empty() && detail != Detail::Full {
         let n = verdict.warnings.len();
@@ -142,4 +112,55 @@ pub fn render_verdict(verdict: &Verdict, theme: &Theme, detail: Detail) -> Strin
         }
     }
     out
+}
+
+/// One line per result, each failure with its message: every result in full detail, only
+/// the first `shown` failures (the rest by name) in compact detail.
+fn render_results(
+    out: &mut String,
+    results: &[CheckResult],
+    theme: &Theme,
+    detail: Detail,
+    shown: usize,
+) {
+    let unresolved: Vec<&str> = results
+        .iter()
+        .filter(|r| r.status != CheckStatus::Passed)
+        .skip(shown)
+        .map(|r| r.name.as_str())
+        .collect();
+    for result in results {
+        let listed = result.status == CheckStatus::Passed && detail == Detail::Full
+            || result.status != CheckStatus::Passed && !unresolved.contains(&result.name.as_str());
+        if !listed {
+            continue;
+        }
+        let (mark, style) = match result.status {
+            CheckStatus::Passed => ("✓", &theme.good),
+            CheckStatus::Failed => ("✗", &theme.bad),
+            CheckStatus::NotRun => ("·", &theme.dim),
+        };
+        let _ = write!(out, "  {} {}", style.apply_to(mark), result.name);
+        match &result.message {
+            Some(message) if result.status != CheckStatus::Passed => {
+                let mut lines = message.lines();
+                let _ = writeln!(out, ": {}", lines.next().unwrap_or_default());
+                for line in lines {
+                    let _ = writeln!(out, "      {line}");
+                }
+            }
+            _ if result.status == CheckStatus::NotRun => {
+                let _ = writeln!(out, " {}", theme.dim.apply_to("(not run)"));
+            }
+            _ => out.push('\n'),
+        }
+    }
+    if !unresolved.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {} also failing: {}",
+            theme.bad.apply_to("✗"),
+            unresolved.join(", ")
+        );
+    }
 }

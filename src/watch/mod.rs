@@ -403,6 +403,16 @@ impl App {
             self.theme.key.apply_to("c"),
             link(&ex.solution_rel_path(), &self.ws.solution_path(&ex))
         );
+        // The verdict is not shown after a pass, so the learner's own failing tests are
+        // mentioned here or never.
+        if let Some(own) = verdict.own_tests.as_ref().filter(|o| !o.passed()) {
+            banner.push_str(&format!(
+                "\n{} {} (`backlings run {}` shows them)",
+                self.theme.heading.apply_to("Your tests:"),
+                own.headline(),
+                ex.name
+            ));
+        }
         match next.as_deref().and_then(|n| self.ws.course.index_of(n)) {
             Some(i) => {
                 let next = &self.ws.course.exercises[i];
