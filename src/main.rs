@@ -4,6 +4,7 @@
 mod cmd;
 mod course;
 mod dev;
+mod editor;
 mod files;
 mod grader;
 mod lock;
@@ -33,6 +34,10 @@ struct Cli {
     /// Watch mode: poll for changes instead of relying on file events (network mounts, WSL, some containers).
     #[arg(long)]
     poll: bool,
+    /// Watch mode: the command `e` opens the exercise with (its path is appended), e.g. "code --goto".
+    /// Default: VS Code in its terminal, else $VISUAL, else $EDITOR
+    #[arg(long, value_name = "CMD")]
+    edit_cmd: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -158,7 +163,7 @@ fn man_pages(dir: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        None => watch::run(cli.poll),
+        None => watch::run(cli.poll, cli.edit_cmd),
         Some(Cmd::Init { path, course }) => cmd::init(path, course),
         Some(Cmd::Run { name, json }) => cmd::run(&name, json),
         Some(Cmd::Check { json, junit }) => cmd::check(json, junit.as_deref()),

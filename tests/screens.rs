@@ -201,3 +201,117 @@ fn long_output_scrolls_and_the_screen_fits_small_and_resized_terminals() {
         "everything fits now:\n{screen}"
     );
 }
+
+/// A fake editor at `dir/NAME` that records the arguments it was started with in
+/// `dir/opened.txt`, and waits a moment like a real one.
+fn fake_editor(dir: &std::path::Path, name: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join(name);
+    let log = dir.join("opened.txt");
+    fs::write(
+        &path,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$@\" > '{}'\nsleep 1\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+#[track_caller]
+fn wait_for_file(path: &std::path::Path) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if let Ok(text) = fs::read_to_string(path) {
+            if !text.is_empty() {
+                return text;
+            }
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} never appeared",
+            path.display()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn e_opens_the_exercise_with_edit_cmd_visual_or_editor() {
+    let sb = Sandbox::empty();
+    two_exercise_course(&sb);
+    let dir = sb.dir.path();
+    let opened = dir.join("opened.txt");
+
+    // --edit-cmd, with arguments of its own; the path arrives as one argument.
+    let editor = fake_editor(dir, "my-editor");
+    let tmux = Tmux::start(
+        &sb.ws(),
+        &format!("--edit-cmd \"'{}' --goto\"", editor.display()),
+    );
+    tmux.wait_for(&["3 of 3 checks failed", "e edit"]);
+    tmux.keys("e");
+    tmux.wait_for(&["Opening with"]);
+    let args = wait_for_file(&opened);
+    assert_eq!(
+        args,
+        format!(
+            "--goto\n{}\n",
+            sb.ws().join("exercises/t/first.rs").display()
+        )
+    );
+    drop(tmux);
+
+    // $VISUAL wins over $EDITOR; a failing editor is reported. Like git, backlings runs them
+    // as shell commands, so a path with spaces is quoted inside the variable.
+    fs::remove_file(&opened).unwrap();
+    let tmux = Tmux::start_with_env(
+        &sb.ws(),
+        &format!(
+            "-u TERM_PROGRAM VISUAL=\"'{}'\" EDITOR=false",
+            editor.display()
+        ),
+        "",
+    );
+    tmux.wait_for(&["3 of 3 checks failed"]);
+    tmux.keys("e");
+    wait_for_file(&opened);
+    drop(tmux);
+    let tmux = Tmux::start_with_env(&sb.ws(), "-u TERM_PROGRAM -u VISUAL EDITOR=false", "");
+    tmux.wait_for(&["3 of 3 checks failed"]);
+    tmux.keys("e");
+    tmux.wait_for(&["the editor failed (exit status: 1)"]);
+    drop(tmux);
+
+    // A terminal editor gets a tmux pane of its own; without tmux, the learner is told why not.
+    fs::remove_file(&opened).unwrap();
+    let vi = fake_editor(dir, "vi");
+    let tmux = Tmux::start_with_env(
+        &sb.ws(),
+        &format!("-u TERM_PROGRAM -u VISUAL EDITOR=\"'{}'\"", vi.display()),
+        "",
+    );
+    tmux.wait_for(&["3 of 3 checks failed"]);
+    tmux.keys("e");
+    tmux.wait_for(&["Opened in a tmux pane"]);
+    wait_for_file(&opened);
+    drop(tmux);
+    let tmux = Tmux::start_with_env(
+        &sb.ws(),
+        &format!(
+            "-u TMUX -u TERM_PROGRAM -u VISUAL EDITOR=\"'{}'\"",
+            vi.display()
+        ),
+        "",
+    );
+    tmux.wait_for(&["3 of 3 checks failed"]);
+    tmux.keys("e");
+    tmux.wait_for(&["runs in a terminal, and watch mode is using this one"]);
+    drop(tmux);
+    let tmux = Tmux::start_with_env(&sb.ws(), "-u TERM_PROGRAM -u VISUAL -u EDITOR", "");
+    tmux.wait_for(&["3 of 3 checks failed"]);
+    tmux.keys("e");
+    tmux.wait_for(&["no editor is set"]);
+}

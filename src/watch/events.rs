@@ -23,6 +23,8 @@ pub enum Event {
     WatchError(String),
     /// The terminal changed size.
     Resized,
+    /// Something to tell the learner that happened away from the loop (an editor failed).
+    Notice(String),
 }
 
 /// Watches `dir` recursively and sends `FileChanged` for every `.rs` file touched.

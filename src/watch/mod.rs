@@ -26,6 +26,7 @@ use console::{Key, Term};
 
 use crate::cmd::{grade_exercise, print_welcome, record, render_comparison, render_hints};
 use crate::course::{Course, Exercise};
+use crate::editor::{self, Editor};
 use crate::grader::{Toolchain, Verdict};
 use crate::ui::{Scope, Theme, link, render_stats};
 use crate::workspace::{DEFAULT_DIR, Workspace};
@@ -40,7 +41,7 @@ const IDLE_CAP: Duration = Duration::from_secs(5 * 60);
 const NO_TERMINAL_ERR: &str = "watch mode needs an interactive terminal.
 Use `backlings run NAME` to grade one exercise, or `backlings check` to grade them all.";
 
-pub fn run(poll: bool) -> Result<ExitCode> {
+pub fn run(poll: bool, edit_cmd: Option<String>) -> Result<ExitCode> {
     if !crate::interactive() {
         bail!(NO_TERMINAL_ERR);
     }
@@ -54,6 +55,7 @@ pub fn run(poll: bool) -> Result<ExitCode> {
     let term = Term::stdout();
     let _ = term.hide_cursor();
     let mut app = App::new(Arc::new(ws), Arc::new(toolchain), poll, tx)?;
+    app.editor = Editor::find(edit_cmd.as_deref());
     let result = app.run(&rx);
     let _ = term.show_cursor();
     result.map(|()| ExitCode::SUCCESS)
@@ -150,6 +152,8 @@ struct App {
     ws: Arc<Workspace>,
     toolchain: Arc<Toolchain>,
     poll: bool,
+    /// What `e` opens the exercise with.
+    editor: Option<Editor>,
     tx: Sender<Event>,
     theme: Theme,
     /// Index of the exercise shown; `None` once the course is complete.
@@ -197,6 +201,7 @@ impl App {
             ws,
             toolchain,
             poll,
+            editor: None,
             tx,
             theme: Theme::stdout(),
             current,
@@ -230,6 +235,7 @@ impl App {
                 Event::Key(Key::Char('q')) if !self.typing() => return Ok(()),
                 Event::Key(key) => self.on_key(key)?,
                 Event::Resized => {}
+                Event::Notice(message) => self.banner = Some(message),
                 Event::Graded(seq, result) => self.on_graded(seq, *result)?,
                 Event::WatchError(e) => {
                     self.problem = Some(format!("the file watcher failed: {e}"))
@@ -285,6 +291,7 @@ impl App {
                 self.show(View::List(ListView::new(selected)));
             }
             (View::Exercise, Key::Char('h')) => self.reveal_hint()?,
+            (View::Exercise, Key::Char('e')) => self.edit(),
             (View::Exercise, Key::Char('r')) => self.grade(true),
             (View::Exercise, Key::Char('n')) => self.skip()?,
             _ => {}
@@ -304,6 +311,30 @@ impl App {
         self.last_passed.or(self
             .current
             .filter(|&i| state.is_done(&self.ws.course.exercises[i].name)))
+    }
+
+    /// `e`: opens the current exercise in the learner's editor.
+    fn edit(&mut self) {
+        let Some(ex) = self.exercise() else { return };
+        let file = self.ws.exercise_path(ex);
+        let Some(editor) = &self.editor else {
+            self.banner = Some(editor::NO_EDITOR.to_string());
+            return;
+        };
+        self.banner = Some(match editor.open(&file) {
+            Ok((message, child)) => {
+                if let Some(child) = child {
+                    let tx = self.tx.clone();
+                    thread::spawn(move || {
+                        if let Some(failure) = editor::failure(child) {
+                            let _ = tx.send(Event::Notice(failure));
+                        }
+                    });
+                }
+                message
+            }
+            Err(e) => format!("{e:#}"),
+        });
     }
 
     /// Makes exercise `index` the current one, from the list.

@@ -109,7 +109,12 @@ pub fn render(frame: &Frame, theme: &Theme, rows: usize, cols: usize) -> Screen 
             if *hints_left > 0 {
                 keys.push(("h", "hint"));
             }
-            keys.extend([("l", "list"), ("n", "next"), ("r", "re-grade")]);
+            keys.extend([
+                ("e", "edit"),
+                ("l", "list"),
+                ("n", "next"),
+                ("r", "re-grade"),
+            ]);
             if *can_compare {
                 keys.push(("c", "compare"));
             }

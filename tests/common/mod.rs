@@ -128,6 +128,16 @@ impl Tmux {
 
     /// Starts `backlings ARGS` in `dir` in a `cols` x `rows` terminal.
     pub fn start_sized(dir: &Path, args: &str, cols: u16, rows: u16) -> Tmux {
+        Tmux::launch(dir, "", args, cols, rows)
+    }
+
+    /// Starts `env ENV backlings ARGS` in `dir` in a 120x50 terminal; `env` may set
+    /// (`NAME=value`) and unset (`-u NAME`) variables.
+    pub fn start_with_env(dir: &Path, env: &str, args: &str) -> Tmux {
+        Tmux::launch(dir, env, args, 120, 50)
+    }
+
+    fn launch(dir: &Path, env: &str, args: &str, cols: u16, rows: u16) -> Tmux {
         use std::sync::atomic::{AtomicUsize, Ordering};
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let socket = format!(
@@ -135,7 +145,7 @@ impl Tmux {
             std::process::id(),
             NEXT.fetch_add(1, Ordering::Relaxed)
         );
-        let command = format!("env NO_COLOR=1 '{BIN}' {args}");
+        let command = format!("env {env} NO_COLOR=1 '{BIN}' {args}");
         let status = Command::new("tmux")
             .args([
                 "-L",
@@ -197,6 +207,15 @@ impl Tmux {
             .status()
             .unwrap();
         assert!(status.success(), "tmux resize-window failed");
+    }
+
+    /// How many panes the terminal's window has.
+    pub fn panes(&self) -> usize {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "list-panes", "-t", "t"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).lines().count()
     }
 
     /// Whether the program in the terminal is still running.
