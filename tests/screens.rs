@@ -224,10 +224,8 @@ fn fake_editor(dir: &std::path::Path, name: &str) -> std::path::PathBuf {
 fn wait_for_file(path: &std::path::Path) -> String {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
-        if let Ok(text) = fs::read_to_string(path) {
-            if !text.is_empty() {
-                return text;
-            }
+        if let Some(text) = fs::read_to_string(path).ok().filter(|t| !t.is_empty()) {
+            return text;
         }
         assert!(
             std::time::Instant::now() < deadline,
