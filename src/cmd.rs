@@ -117,9 +117,12 @@ pub fn run(name: &str, as_json: bool) -> Result<ExitCode> {
         );
         print!("{}", ui::render_verdict(&verdict, &theme, ui::Detail::Full));
         if verdict.passed() {
+            let advice = advice_on(&ws, &toolchain, &ex)?;
+            print!("\n{}", ui::render_advice(advice.as_deref(), &theme));
             println!(
-                "Reference solution: {}",
-                link(&ex.solution_rel_path(), &ws.solution_path(&ex))
+                "\nReference solution: {} (`backlings compare {}` shows what differs)",
+                link(&ex.solution_rel_path(), &ws.solution_path(&ex)),
+                ex.name
             );
             match next.and_then(|n| ws.course.find(&n).ok()) {
                 Some(next) => println!(
@@ -400,8 +403,20 @@ pub fn solution(name: &str) -> Result<ExitCode> {
 pub fn compare(name: &str) -> Result<ExitCode> {
     let ws = current_workspace()?;
     let ex = passed_exercise(&ws, name)?;
-    print!("{}", render_comparison(&ws, ex, &Theme::stdout())?);
+    let theme = Theme::stdout();
+    let advice = advice_on(&ws, &Toolchain::discover()?, ex)?;
+    print!("{}", render_comparison(&ws, ex, &theme)?);
+    print!("\n{}", ui::render_advice(advice.as_deref(), &theme));
     Ok(ExitCode::SUCCESS)
+}
+
+/// clippy's advice on the learner's file of `ex`; `None` without clippy.
+pub fn advice_on(
+    ws: &Workspace,
+    toolchain: &Toolchain,
+    ex: &Exercise,
+) -> Result<Option<Vec<String>>> {
+    grader::clippy_advice(toolchain, &ex.name, &ws.exercise_path(ex), &ws.root)
 }
 
 /// The learner's file of `ex` against the reference solution, with both paths as links.

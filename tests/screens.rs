@@ -116,21 +116,30 @@ fn backlings_list_is_interactive_on_a_terminal_and_a_table_otherwise() {
 }
 
 #[test]
-fn after_a_pass_c_shows_the_learners_file_against_the_reference() {
+fn after_a_pass_c_shows_the_learners_file_against_the_reference_and_clippys_advice() {
     let sb = Sandbox::empty();
     two_exercise_course(&sb);
     let tmux = Tmux::start(&sb.ws(), "");
     tmux.wait_for(&["3 of 3 checks failed"]);
-    let mine = solution().replace("format!(", "// built by hand\n    format!(");
+    let mine = solution()
+        .replace("format!(", "// built by hand\n    return format!(")
+        .replace("}\"#)", "}\"#);");
     save_by_rename(&sb, "exercises/t/first.rs", &mine);
-    tmux.wait_for(&["✓ first passed. Press c to compare", "c compare"]);
+    tmux.wait_for(&[
+        "✓ first passed. Press c to compare",
+        "clippy has 1 suggestion on your first: press c to see it",
+        "c compare",
+    ]);
     tmux.keys("c");
     let screen = tmux.wait_for(&[
         "- yours: exercises/t/first.rs  + reference: solutions/t/first.rs",
         "-     // built by hand",
-        "1 line only in yours (-), 0 only in the reference (+)",
+        "2 lines only in yours (-), 1 only in the reference (+)",
+        "Advice from clippy (1 suggestion; it never blocks your progress):",
+        "warning: unneeded `return` statement",
         "c back",
     ]);
+    assert!(!screen.contains("-W clippy::all"), "{screen}");
     assert!(
         !screen.contains("//!"),
         "statements are left out:\n{screen}"
@@ -141,6 +150,25 @@ fn after_a_pass_c_shows_the_learners_file_against_the_reference() {
     let run = sb.run(&["compare", "first"]).status(0);
     assert!(
         run.stdout.contains("+ reference: solutions/t/first.rs"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("--> exercises/t/first.rs:"),
+        "{}",
+        run.stdout
+    );
+    // `run` gives the same advice after a pass, and a verdict that advice cannot change.
+    let run = sb.run(&["run", "first"]).status(0);
+    assert!(
+        run.stdout.contains("warning: unneeded `return` statement"),
+        "{}",
+        run.stdout
+    );
+    save_by_rename(&sb, "exercises/t/first.rs", &solution());
+    let run = sb.run(&["run", "first"]).status(0);
+    assert!(
+        run.stdout.contains("clippy has no advice on your code."),
         "{}",
         run.stdout
     );

@@ -7,6 +7,7 @@
 //! can print. If the learner's file has `#[test]`s of its own, the same binary runs once
 //! more for them alone, and their results are reported beside the verdict, never in it.
 
+mod advice;
 mod process;
 mod report;
 mod toolchain;
@@ -21,6 +22,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, anyhow, bail};
 use serde::Serialize;
 
+pub use advice::clippy_advice;
 pub use report::check_names;
 pub use toolchain::Toolchain;
 

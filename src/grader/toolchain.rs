@@ -50,6 +50,17 @@ impl Toolchain {
     }
 }
 
+impl Toolchain {
+    /// clippy's compiler driver from the same toolchain, if clippy is installed.
+    pub fn clippy_driver(&self) -> Option<PathBuf> {
+        let beside = self.rustc.with_file_name("clippy-driver");
+        if beside.is_file() {
+            return Some(beside);
+        }
+        which::which("clippy-driver").ok()
+    }
+}
+
 fn capture(cmd: &mut Command) -> Result<String> {
     let shown = format!("{cmd:?}");
     let out = cmd.output().with_context(|| format!("running {shown}"))?;

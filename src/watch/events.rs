@@ -23,6 +23,8 @@ pub enum Event {
     WatchError(String),
     /// The terminal changed size.
     Resized,
+    /// clippy's advice on an exercise (by index) that passed; `None` without clippy.
+    Advice(usize, Option<Vec<String>>),
     /// Something to tell the learner that happened away from the loop (an editor failed).
     Notice(String),
 }

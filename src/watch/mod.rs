@@ -24,11 +24,13 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use console::{Key, Term};
 
-use crate::cmd::{grade_exercise, print_welcome, record, render_comparison, render_hints};
+use crate::cmd::{
+    advice_on, grade_exercise, print_welcome, record, render_comparison, render_hints,
+};
 use crate::course::{Course, Exercise};
 use crate::editor::{self, Editor};
 use crate::grader::{Toolchain, Verdict};
-use crate::ui::{Scope, Theme, link, render_stats};
+use crate::ui::{Scope, Theme, link, render_advice, render_stats};
 use crate::workspace::{DEFAULT_DIR, Workspace};
 
 use events::Event;
@@ -160,6 +162,8 @@ struct App {
     current: Option<usize>,
     /// The exercise that passed last in this session, which `c` compares.
     last_passed: Option<usize>,
+    /// clippy's advice on an exercise (by index), once it is in; `None` inside without clippy.
+    advice: Option<(usize, Option<Vec<String>>)>,
     view: View,
     /// When the learner last did something on the current exercise (a save, a move to it);
     /// the time until their next save is working time.
@@ -206,6 +210,7 @@ impl App {
             theme: Theme::stdout(),
             current,
             last_passed: None,
+            advice: None,
             active_since: Instant::now(),
             view: View::Exercise,
             scroll: 0,
@@ -236,6 +241,7 @@ impl App {
                 Event::Key(key) => self.on_key(key)?,
                 Event::Resized => {}
                 Event::Notice(message) => self.banner = Some(message),
+                Event::Advice(index, advice) => self.on_advice(index, advice),
                 Event::Graded(seq, result) => self.on_graded(seq, *result)?,
                 Event::WatchError(e) => {
                     self.problem = Some(format!("the file watcher failed: {e}"))
@@ -283,6 +289,9 @@ impl App {
             (View::Compare(_), Key::Char('c') | Key::Escape) => self.show(View::Exercise),
             (View::Exercise, Key::Char('c')) => {
                 if let Some(index) = self.comparable() {
+                    if self.advice.as_ref().is_none_or(|(i, _)| *i != index) {
+                        self.ask_clippy(index);
+                    }
                     self.show(View::Compare(index));
                 }
             }
@@ -311,6 +320,35 @@ impl App {
         self.last_passed.or(self
             .current
             .filter(|&i| state.is_done(&self.ws.course.exercises[i].name)))
+    }
+
+    /// Starts clippy on exercise `index` in the background.
+    fn ask_clippy(&mut self, index: usize) {
+        self.advice = None;
+        let (ws, toolchain, tx) = (self.ws.clone(), self.toolchain.clone(), self.tx.clone());
+        thread::spawn(move || {
+            let ex = &ws.course.exercises[index];
+            // Advice is optional: if clippy cannot run, there is none.
+            let advice = advice_on(&ws, &toolchain, ex).unwrap_or(Some(Vec::new()));
+            let _ = tx.send(Event::Advice(index, advice));
+        });
+    }
+
+    fn on_advice(&mut self, index: usize, advice: Option<Vec<String>>) {
+        let count = advice.as_ref().map_or(0, Vec::len);
+        let note = (count > 0 && self.last_passed == Some(index)).then(|| {
+            format!(
+                "\nclippy has {count} suggestion{} on your {}: press {} to see {}",
+                if count == 1 { "" } else { "s" },
+                self.ws.course.exercises[index].name,
+                self.theme.key.apply_to("c"),
+                if count == 1 { "it" } else { "them" }
+            )
+        });
+        if let (Some(banner), Some(note)) = (&mut self.banner, note) {
+            banner.push_str(&note);
+        }
+        self.advice = Some((index, advice));
     }
 
     /// `e`: opens the current exercise in the learner's editor.
@@ -427,6 +465,9 @@ impl App {
             return Ok(());
         }
         self.last_passed = self.ws.course.index_of(&ex.name);
+        if let Some(index) = self.last_passed {
+            self.ask_clippy(index);
+        }
         let mut banner = format!(
             "{} {} passed. Press {} to compare your file with the reference solution: {}",
             self.theme.good.apply_to("✓"),
@@ -528,7 +569,17 @@ impl App {
             }
             (View::Compare(index), _) => {
                 let ex = &course.exercises[*index];
+                let advice = match &self.advice {
+                    Some((i, advice)) if i == index => {
+                        render_advice(advice.as_deref(), &self.theme)
+                    }
+                    _ => format!(
+                        "{}\n",
+                        self.theme.dim.apply_to("clippy is reading your code…")
+                    ),
+                };
                 comparison = render_comparison(&self.ws, ex, &self.theme)
+                    .map(|diff| format!("{diff}\n{advice}"))
                     .unwrap_or_else(|e| format!("{e:#}"));
                 Body::Compare(&comparison)
             }
