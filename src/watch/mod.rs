@@ -338,15 +338,17 @@ impl App {
         let count = advice.as_ref().map_or(0, Vec::len);
         let note = (count > 0 && self.last_passed == Some(index)).then(|| {
             format!(
-                "\nclippy has {count} suggestion{} on your {}: press {} to see {}",
+                "\n  clippy has {count} suggestion{} on your {}: press {} to see {}",
                 if count == 1 { "" } else { "s" },
                 self.ws.course.exercises[index].name,
                 self.theme.key.apply_to("c"),
                 if count == 1 { "it" } else { "them" }
             )
         });
+        // Right under the "passed" line it is about.
         if let (Some(banner), Some(note)) = (&mut self.banner, note) {
-            banner.push_str(&note);
+            let end_of_first_line = banner.find('\n').unwrap_or(banner.len());
+            banner.insert_str(end_of_first_line, &note);
         }
         self.advice = Some((index, advice));
     }

@@ -64,7 +64,7 @@ pub fn render(frame: &Frame, theme: &Theme, rows: usize, cols: usize) -> Screen 
         frame.total
     );
     if let Some(banner) = frame.banner {
-        let _ = write!(top, "\n{banner}\n");
+        let _ = write!(top, "\n{banner}\n\n");
     }
     let mut body = String::new();
     let mut focus = None;
