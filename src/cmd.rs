@@ -304,13 +304,7 @@ pub fn render_list(ws: &Workspace, state: &crate::state::State, theme: &Theme) -
     let width = exercises.iter().map(|e| e.name.len()).max().unwrap_or(0);
     let mut out = String::new();
     for ex in exercises {
-        let (status, style) = if state.is_done(&ex.name) {
-            ("done   ", &theme.good)
-        } else if state.current.as_deref() == Some(ex.name.as_str()) {
-            ("current", &theme.key)
-        } else {
-            ("pending", &theme.dim)
-        };
+        let (status, style) = theme.status(state, &ex.name);
         out.push_str(&format!(
             "{}  {:width$}  {}  {}\n",
             style.apply_to(status),

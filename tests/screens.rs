@@ -5,11 +5,7 @@ mod common;
 
 use std::fs;
 
-use common::{Sandbox, Tmux, course_file, save_by_rename, two_exercise_course};
-
-fn solution() -> String {
-    course_file("solutions/intro/intro.rs").replace("super::intro::", "super::first::")
-}
+use common::{Sandbox, Tmux, course_file, intro_solution, save_by_rename, two_exercise_course};
 
 /// Every line of the captured screen, with its rows counted; the bottom row stays empty.
 #[track_caller]
@@ -121,7 +117,7 @@ fn after_a_pass_c_shows_the_learners_file_against_the_reference_and_clippys_advi
     two_exercise_course(&sb);
     let tmux = Tmux::start(&sb.ws(), "");
     tmux.wait_for(&["3 of 3 checks failed"]);
-    let mine = solution()
+    let mine = intro_solution()
         .replace("format!(", "// built by hand\n    return format!(")
         .replace("}\"#)", "}\"#);");
     save_by_rename(&sb, "exercises/t/first.rs", &mine);
@@ -165,7 +161,7 @@ fn after_a_pass_c_shows_the_learners_file_against_the_reference_and_clippys_advi
         "{}",
         run.stdout
     );
-    save_by_rename(&sb, "exercises/t/first.rs", &solution());
+    save_by_rename(&sb, "exercises/t/first.rs", &intro_solution());
     let run = sb.run(&["run", "first"]).status(0);
     assert!(
         run.stdout.contains("clippy has no advice on your code."),

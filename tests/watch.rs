@@ -5,11 +5,7 @@ mod common;
 use std::fs::OpenOptions;
 use std::io::Write;
 
-use common::{Sandbox, Tmux, course_file, save_by_rename, two_exercise_course};
-
-fn solution() -> String {
-    course_file("solutions/intro/intro.rs")
-}
+use common::{Sandbox, Tmux, course_file, intro_solution, save_by_rename, two_exercise_course};
 
 #[test]
 fn grades_at_start_passes_on_a_rename_save_and_advances() {
@@ -24,7 +20,7 @@ fn grades_at_start_passes_on_a_rename_save_and_advances() {
         "q quit",
     ]);
 
-    save_by_rename(&sb, "exercises/t/first.rs", &solution());
+    save_by_rename(&sb, "exercises/t/first.rs", &intro_solution());
     let screen = tmux.wait_for(&[
         "✓ first passed",
         "Next: second  exercises/t/second.rs",
@@ -65,7 +61,7 @@ fn in_place_writes_and_bursts_grade_the_last_content() {
         )
         .unwrap();
     }
-    std::fs::write(&path, solution()).unwrap();
+    std::fs::write(&path, intro_solution()).unwrap();
     tmux.wait_for(&["✓ first passed"]);
 }
 
@@ -112,7 +108,7 @@ fn poll_mode_notices_saves() {
         !screen.contains("--poll`"),
         "the poll hint is pointless in poll mode:\n{screen}"
     );
-    save_by_rename(&sb, "exercises/t/first.rs", &solution());
+    save_by_rename(&sb, "exercises/t/first.rs", &intro_solution());
     tmux.wait_for(&["✓ first passed"]);
 }
 
@@ -139,7 +135,7 @@ fn a_deleted_exercise_file_is_reported_with_how_to_restore_it() {
     tmux.wait_for(&["exercises/t/first.rs is missing", "backlings reset first"]);
     std::fs::rename(&away, &here).unwrap();
     tmux.wait_for(&["2 of 3 checks failed"]);
-    save_by_rename(&sb, "exercises/t/first.rs", &solution());
+    save_by_rename(&sb, "exercises/t/first.rs", &intro_solution());
     tmux.wait_for(&["✓ first passed"]);
 }
 
@@ -151,7 +147,7 @@ fn two_watchers_in_one_workspace_share_progress() {
     let two = Tmux::start(&sb.ws(), "");
     one.wait_for(&["3 of 3 checks failed"]);
     two.wait_for(&["3 of 3 checks failed"]);
-    save_by_rename(&sb, "exercises/t/first.rs", &solution());
+    save_by_rename(&sb, "exercises/t/first.rs", &intro_solution());
     one.wait_for(&["✓ first passed", "1/2 done"]);
     two.wait_for(&["✓ first passed", "1/2 done"]);
     let state: toml::Table = sb.read(".backlings/state.toml").parse().unwrap();
@@ -175,9 +171,9 @@ fn the_course_end_is_announced() {
     two_exercise_course(&sb);
     let tmux = Tmux::start(&sb.ws(), "");
     tmux.wait_for(&["3 of 3 checks failed"]);
-    save_by_rename(&sb, "exercises/t/first.rs", &solution());
+    save_by_rename(&sb, "exercises/t/first.rs", &intro_solution());
     tmux.wait_for(&["second  exercises/t/second.rs", "3 of 3 checks failed"]);
-    save_by_rename(&sb, "exercises/t/second.rs", &solution());
+    save_by_rename(&sb, "exercises/t/second.rs", &intro_solution());
     tmux.wait_for(&[
         "✓ Course complete!",
         "All done, well played.",
@@ -214,7 +210,7 @@ fn own_tests_are_shown_apart_and_a_failing_one_is_mentioned_after_a_pass() {
     save_by_rename(
         &sb,
         "exercises/t/first.rs",
-        &format!("{}{own_test}", solution()),
+        &format!("{}{own_test}", intro_solution()),
     );
     tmux.wait_for(&[
         "✓ first passed",

@@ -85,16 +85,11 @@ fn without_statement(source: &str) -> (&str, usize) {
 mod tests {
     use super::*;
 
-    fn plain() -> Theme {
-        console::set_colors_enabled(false);
-        Theme::stdout()
-    }
-
     #[test]
     fn hunks_name_line_numbers_of_both_files_after_the_statement() {
         let mine = "//! statement\n//! more\n\nfn a() {\n    1\n}\n";
         let reference = "//! solution notes\n\nfn a() {\n    2\n}\n";
-        let out = render_diff(mine, reference, &plain());
+        let out = render_diff(mine, reference, &Theme::plain());
         assert_eq!(
             out,
             "@@ yours line 4, reference line 3 @@\n  fn a() {\n-     1\n+     2\n  }\n\n\
@@ -104,7 +99,11 @@ mod tests {
 
     #[test]
     fn identical_code_says_so() {
-        let out = render_diff("//! a\nfn x() {}\n", "//! b\n\nfn x() {}\n", &plain());
+        let out = render_diff(
+            "//! a\nfn x() {}\n",
+            "//! b\n\nfn x() {}\n",
+            &Theme::plain(),
+        );
         assert_eq!(
             out,
             "Your code matches the reference solution line for line.\n"

@@ -4,6 +4,8 @@ use std::path::Path;
 
 use console::{Style, Term};
 
+use crate::state::State;
+
 /// Styles for one output stream; every style is plain when colours are off.
 pub struct Theme {
     pub heading: Style,
@@ -28,6 +30,26 @@ impl Theme {
             dim: Style::new().dim(),
             key: Style::new().cyan().bold(),
         }
+    }
+}
+
+impl Theme {
+    /// How `state` describes exercise `name` in lists, padded to one width, with its style.
+    pub fn status(&self, state: &State, name: &str) -> (&'static str, &Style) {
+        if state.is_done(name) {
+            ("done   ", &self.good)
+        } else if state.current.as_deref() == Some(name) {
+            ("current", &self.key)
+        } else {
+            ("pending", &self.dim)
+        }
+    }
+
+    /// Colourless styles, for tests that compare rendered text.
+    #[cfg(test)]
+    pub fn plain() -> Theme {
+        console::set_colors_enabled(false);
+        Theme::stdout()
     }
 }
 

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use console::{Key, truncate_str};
 
-use crate::course::Course;
+use crate::course::{Course, Exercise};
 use crate::state::State;
 use crate::ui::Theme;
 
@@ -202,28 +202,15 @@ impl ListView {
             let _ = writeln!(text, "{notice}");
         }
         text.push('\n');
-        let name_width = course
-            .exercises
-            .iter()
-            .map(|e| e.name.len())
-            .max()
-            .unwrap_or(0);
-        let topic_width = course
-            .exercises
-            .iter()
-            .map(|e| e.topic.len())
-            .max()
-            .unwrap_or(0);
+        let widest = |field: fn(&Exercise) -> &str| {
+            let lengths = course.exercises.iter().map(|e| field(e).len());
+            lengths.max().unwrap_or(0)
+        };
+        let (name_width, topic_width) = (widest(|e| &e.name), widest(|e| &e.topic));
         let mut focus = text.lines().count();
         for &i in &visible {
             let ex = &course.exercises[i];
-            let (status, style) = if state.is_done(&ex.name) {
-                ("done   ", &theme.good)
-            } else if state.current.as_deref() == Some(ex.name.as_str()) {
-                ("current", &theme.key)
-            } else {
-                ("pending", &theme.dim)
-            };
+            let (status, style) = theme.status(state, &ex.name);
             let selected = i == self.selected;
             if selected {
                 focus = text.lines().count();

@@ -296,11 +296,6 @@ pub fn paint(term: &console::Term, screen: &Screen) -> std::io::Result<()> {
 mod tests {
     use super::*;
 
-    fn plain() -> Theme {
-        console::set_colors_enabled(false);
-        Theme::stdout()
-    }
-
     #[test]
     fn progress_bar_fills_in_proportion() {
         assert_eq!(progress_bar(0, 5, 10), "[----------]");
@@ -311,7 +306,16 @@ mod tests {
 
     #[test]
     fn a_body_that_fits_is_shown_whole() {
-        let s = fit("top\n", "a\nb\n", "keys\n", 10, 20, 0, None, &plain());
+        let s = fit(
+            "top\n",
+            "a\nb\n",
+            "keys\n",
+            10,
+            20,
+            0,
+            None,
+            &Theme::plain(),
+        );
         assert_eq!(s.text, "top\na\nb\nkeys\n");
         assert_eq!(s.max_scroll, 0);
     }
@@ -319,14 +323,14 @@ mod tests {
     #[test]
     fn a_tall_body_scrolls_between_fixed_header_and_keys() {
         let body: String = (1..=20).map(|i| format!("line {i}\n")).collect();
-        let s = fit("top\n", &body, "keys\n", 8, 40, 3, None, &plain());
+        let s = fit("top\n", &body, "keys\n", 8, 40, 3, None, &Theme::plain());
         // 7 usable rows: top, 4 body lines, indicator, keys.
         assert_eq!(
             s.text,
             "top\nline 4\nline 5\nline 6\nline 7\n── lines 4–7 of 20 ──\nkeys\n"
         );
         assert_eq!(s.max_scroll, 16);
-        let s = fit("top\n", &body, "keys\n", 8, 40, 99, None, &plain());
+        let s = fit("top\n", &body, "keys\n", 8, 40, 99, None, &Theme::plain());
         assert!(
             s.text.contains("line 20\n── lines 17–20 of 20"),
             "{}",
@@ -337,7 +341,7 @@ mod tests {
     #[test]
     fn wrapped_lines_count_as_the_rows_they_take_and_focus_stays_visible() {
         let body = format!("{}\nb\nc\nd\ne\n", "x".repeat(25));
-        let s = fit("top\n", &body, "keys\n", 7, 10, 0, Some(4), &plain());
+        let s = fit("top\n", &body, "keys\n", 7, 10, 0, Some(4), &Theme::plain());
         assert!(s.text.contains("e\n── lines"), "{}", s.text);
         assert!(s.text.lines().count() <= 6, "{}", s.text);
     }
@@ -357,7 +361,7 @@ mod tests {
                     cols,
                     0,
                     None,
-                    &plain(),
+                    &Theme::plain(),
                 );
                 let used: usize = s.text.lines().map(|l| rows_of(l, cols)).sum();
                 assert!(
