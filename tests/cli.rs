@@ -89,3 +89,45 @@ fn man_pages_are_generated_from_the_cli_definition() {
     let dev_check = std::fs::read_to_string(dir.join("backlings-dev-check.1")).unwrap();
     assert!(dev_check.contains("\\-\\-repeat"), "{dev_check}");
 }
+
+#[test]
+fn paths_are_clickable_links_on_a_terminal_and_plain_elsewhere() {
+    let sb = Sandbox::init();
+    let file = sb.ws().join("exercises/intro/intro.rs");
+    // `script` gives the binary a real pseudo-terminal.
+    let out = Command::new("script")
+        .args(["-qec", &format!("'{BIN}' run intro"), "/dev/null"])
+        .current_dir(sb.ws())
+        .env_remove("NO_COLOR")
+        .env("TERM", "xterm-256color")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("util-linux's script is installed (.ci/run installs it)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let encoded: String = file
+        .display()
+        .to_string()
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let link = format!("\x1b]8;;file://{encoded}\x1b\\exercises/intro/intro.rs\x1b]8;;\x1b\\");
+    assert!(
+        text.contains(&link),
+        "no link to {} in {text:?}",
+        file.display()
+    );
+
+    let piped = sb.run(&["run", "intro"]).status(1);
+    assert!(!piped.stdout.contains("\x1b]8;;"), "{:?}", piped.stdout);
+    assert!(
+        piped.stdout.contains("intro exercises/intro/intro.rs"),
+        "{}",
+        piped.stdout
+    );
+}

@@ -286,6 +286,31 @@ fn e_opens_the_exercise_with_edit_cmd_visual_or_editor() {
     );
     drop(tmux);
 
+    // In VS Code's terminal, VS Code itself, whatever $EDITOR says.
+    let bin = dir.join("bin");
+    fs::create_dir(&bin).unwrap();
+    fake_editor(&bin, "code");
+    let tmux = Tmux::start_with_env(
+        &sb.ws(),
+        &format!(
+            "TERM_PROGRAM=vscode EDITOR=false PATH=\"{}:$PATH\"",
+            bin.display()
+        ),
+        "",
+    );
+    tmux.wait_for(&["3 of 3 checks failed"]);
+    tmux.keys("e");
+    tmux.wait_for(&["Opening with code --goto (VS Code's terminal)"]);
+    let args = wait_for_file(&bin.join("opened.txt"));
+    assert_eq!(
+        args,
+        format!(
+            "--goto\n{}\n",
+            sb.ws().join("exercises/t/first.rs").display()
+        )
+    );
+    drop(tmux);
+
     // $VISUAL wins over $EDITOR; a failing editor is reported. Like git, backlings runs them
     // as shell commands, so a path with spaces is quoted inside the variable.
     fs::remove_file(&opened).unwrap();
