@@ -75,8 +75,14 @@ enum Cmd {
         junit: Option<PathBuf>,
     },
     /// Reveal the next hint of an exercise
+    #[command(
+        after_help = "Example:\n  backlings hint query_string      (again for the next one; hints shown are remembered)"
+    )]
     Hint { name: String },
     /// List the exercises: interactive on a terminal (move, filter, search, jump, reset), a table otherwise
+    #[command(
+        after_help = "Examples:\n  backlings list                   (↑↓ j k move · ⏎ open · f filter · / search · r reset)\n  backlings list | grep pending"
+    )]
     List,
     /// Your progress: completion per topic, attempts, hints used and time spent per exercise
     Stats,
@@ -90,6 +96,9 @@ enum Cmd {
     /// Show the reference solution of an exercise you have passed
     Solution { name: String },
     /// Diff your passing file against the reference solution: what did an expert do differently?
+    #[command(
+        after_help = "Example:\n  backlings compare lru_cache      (with clippy's advice, when clippy is installed)"
+    )]
     Compare { name: String },
     /// Print a shell completion script
     #[command(

@@ -181,6 +181,7 @@ fn the_course_end_is_announced() {
         "Progress: 2/2 exercises (100%) · 4 attempts · 0/4 hints",
         "done  attempts  hints     time",
         "2/2         4    0/4",
+        "l list · c compare · q quit",
     ]);
 }
 

@@ -124,9 +124,9 @@ impl ListView {
         let visible = self.visible(course, state);
         let at = visible.iter().position(|&i| i == self.selected);
         let step = |delta: isize| {
+            let last = visible.len().checked_sub(1)? as isize;
             let from = at.unwrap_or(0) as isize;
-            let to = (from + delta).clamp(0, visible.len() as isize - 1);
-            visible.get(to as usize).copied()
+            visible.get((from + delta).clamp(0, last) as usize).copied()
         };
         let moved = match key {
             Key::ArrowUp | Key::Char('k') => step(-1),
@@ -248,5 +248,75 @@ impl ListView {
             )
         };
         Rendered { text, focus, keys }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(list: &mut ListView, course: &Course, state: &State, keys: &[Key]) -> Vec<Action> {
+        keys.iter().map(|k| list.on_key(k, course, state)).collect()
+    }
+
+    #[test]
+    fn moving_in_an_empty_result_does_nothing() {
+        let course = Course::builtin().unwrap();
+        let state = State::new("builtin".into(), None);
+        let mut list = ListView::new(0);
+        let typed: Vec<Key> = "/zzz".chars().map(Key::Char).chain([Key::Enter]).collect();
+        keys(&mut list, &course, &state, &typed);
+        assert!(list.visible(&course, &state).is_empty());
+        for key in [
+            Key::Char('j'),
+            Key::ArrowUp,
+            Key::PageDown,
+            Key::End,
+            Key::Enter,
+            Key::Char('r'),
+        ] {
+            assert!(matches!(list.on_key(&key, &course, &state), Action::Stay));
+        }
+    }
+
+    #[test]
+    fn filters_cycle_and_keep_a_visible_selection() {
+        let course = Course::builtin().unwrap();
+        let mut state = State::new("builtin".into(), None);
+        state.entry("query_string").done = true;
+        let mut list = ListView::new(0);
+        keys(&mut list, &course, &state, &[Key::Char('f')]);
+        assert_eq!(list.filter.name(), "pending");
+        assert_eq!(
+            list.visible(&course, &state).len(),
+            course.exercises.len() - 1
+        );
+        keys(&mut list, &course, &state, &[Key::Char('f')]);
+        assert_eq!(list.visible(&course, &state), [1]);
+        assert_eq!(list.selected, 1, "the selection moves to what is shown");
+        assert!(matches!(
+            list.on_key(&Key::Enter, &course, &state),
+            Action::Jump(1)
+        ));
+    }
+
+    #[test]
+    fn a_reset_needs_a_yes() {
+        let course = Course::builtin().unwrap();
+        let state = State::new("builtin".into(), None);
+        let mut list = ListView::new(2);
+        let actions = keys(
+            &mut list,
+            &course,
+            &state,
+            &[Key::Char('r'), Key::Char('n')],
+        );
+        assert!(actions.iter().all(|a| matches!(a, Action::Stay)));
+        assert_eq!(list.notice.as_deref(), Some("Nothing was reset."));
+        keys(&mut list, &course, &state, &[Key::Char('r')]);
+        assert!(matches!(
+            list.on_key(&Key::Char('y'), &course, &state),
+            Action::Reset(2)
+        ));
     }
 }

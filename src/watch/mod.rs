@@ -592,7 +592,10 @@ impl App {
                     course.final_message.trim(),
                     render_stats(course, &state, &self.theme, Scope::Summary)
                 );
-                Body::Finished(&finished)
+                Body::Finished {
+                    summary: &finished,
+                    can_compare: self.comparable().is_some(),
+                }
             }
             (View::Exercise, Some(ex)) => {
                 let shown = state.exercises.get(&ex.name).map_or(0, |e| e.hints_shown);

@@ -46,7 +46,10 @@ pub enum Body<'a> {
         keys: &'a str,
     },
     Compare(&'a str),
-    Finished(&'a str),
+    Finished {
+        summary: &'a str,
+        can_compare: bool,
+    },
 }
 
 /// A rendered frame and how far its body can scroll.
@@ -134,9 +137,16 @@ pub fn render(frame: &Frame, theme: &Theme, rows: usize, cols: usize) -> Screen 
             body.push_str(diff);
             vec![("c", "back")]
         }
-        Body::Finished(summary) => {
+        Body::Finished {
+            summary,
+            can_compare,
+        } => {
             body.push_str(summary);
-            vec![("l", "list")]
+            let mut keys = vec![("l", "list")];
+            if *can_compare {
+                keys.push(("c", "compare"));
+            }
+            keys
         }
     };
     let mut keys = keys;
