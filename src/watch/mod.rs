@@ -164,6 +164,9 @@ struct App {
     last_passed: Option<usize>,
     /// clippy's advice on an exercise (by index), once it is in; `None` inside without clippy.
     advice: Option<(usize, Option<Vec<String>>)>,
+    /// An exercise that just passed, whose advice waits for the next exercise's first
+    /// verdict, so that clippy never delays a verdict the learner is waiting for.
+    advice_after_next_grade: Option<usize>,
     view: View,
     /// When the learner last did something on the current exercise (a save, a move to it);
     /// the time until their next save is working time.
@@ -211,6 +214,7 @@ impl App {
             current,
             last_passed: None,
             advice: None,
+            advice_after_next_grade: None,
             active_since: Instant::now(),
             view: View::Exercise,
             scroll: 0,
@@ -290,6 +294,7 @@ impl App {
             (View::Exercise, Key::Char('c')) => {
                 if let Some(index) = self.comparable() {
                     if self.advice.as_ref().is_none_or(|(i, _)| *i != index) {
+                        self.advice_after_next_grade = None;
                         self.ask_clippy(index);
                     }
                     self.show(View::Compare(index));
@@ -451,6 +456,9 @@ impl App {
                 return Ok(());
             }
         };
+        if let Some(index) = self.advice_after_next_grade.take() {
+            self.ask_clippy(index);
+        }
         self.problem = None;
         self.scroll = 0;
         self.graded_hash = self.grading_hash;
@@ -467,9 +475,6 @@ impl App {
             return Ok(());
         }
         self.last_passed = self.ws.course.index_of(&ex.name);
-        if let Some(index) = self.last_passed {
-            self.ask_clippy(index);
-        }
         let mut banner = format!(
             "{} {} passed. Press {} to compare your file with the reference solution: {}",
             self.theme.good.apply_to("✓"),
@@ -497,8 +502,14 @@ impl App {
                     link(&next.rel_path(), &self.ws.exercise_path(next))
                 ));
                 self.move_to(Some(i));
+                self.advice_after_next_grade = self.last_passed;
             }
-            None => self.move_to(None),
+            None => {
+                self.move_to(None);
+                if let Some(index) = self.last_passed {
+                    self.ask_clippy(index);
+                }
+            }
         }
         self.banner = Some(banner);
         Ok(())
