@@ -60,14 +60,14 @@ pub struct Screen {
 
 pub fn render(frame: &Frame, theme: &Theme, rows: usize, cols: usize) -> Screen {
     let mut top = format!(
-        "{}  {} {}/{} done\n",
+        "{}  {} {}/{} done\n\n",
         theme.heading.apply_to("backlings"),
         progress_bar(frame.done, frame.total, 20),
         frame.done,
         frame.total
     );
     if let Some(banner) = frame.banner {
-        let _ = write!(top, "\n{banner}\n\n");
+        let _ = write!(top, "{banner}\n\n");
     }
     let mut body = String::new();
     let mut focus = None;

@@ -184,14 +184,22 @@ impl Tmux {
     /// Waits until the screen shows every one of `needles`, and returns it.
     #[track_caller]
     pub fn wait_for(&self, needles: &[&str]) -> String {
+        self.wait_until(&format!("showed {needles:?}"), |screen| {
+            needles.iter().all(|n| screen.contains(n))
+        })
+    }
+
+    /// Waits until `ready` holds for the screen (`what` describes it), and returns it.
+    #[track_caller]
+    pub fn wait_until(&self, what: &str, ready: impl Fn(&str) -> bool) -> String {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         loop {
             let screen = self.screen();
-            if needles.iter().all(|n| screen.contains(n)) {
+            if ready(&screen) {
                 return screen;
             }
             if std::time::Instant::now() > deadline {
-                panic!("the screen never showed {needles:?}; it shows:\n{screen}");
+                panic!("the screen never {what}; it shows:\n{screen}");
             }
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
