@@ -160,6 +160,15 @@ def prelude():
     return re.search(r'const CHECKS_PRELUDE: &str = r#"(.*?)"#;', src, re.S).group(1)
 
 
+def support():
+    """The course's shared checks helpers as the checks' module `support`, as the grader
+    compiles them."""
+    path = os.path.join(REPO, "checks", "support.rs")
+    if not os.path.exists(path):
+        return ""
+    return f"mod support {{\n{read('checks/support.rs')}\n}}\n"
+
+
 class Exercise:
     def __init__(self, binary, root, topic, name):
         self.binary, self.topic, self.name = binary, topic, name
@@ -176,7 +185,7 @@ class Exercise:
         self.floor_file = os.path.join(self.floor_dir, f"{name}.rs")
         with open(os.path.join(self.floor_dir, "root.rs"), "w") as f:
             f.write(f'#[path = "{name}.rs"]\npub mod {name};\n{prelude()}\n'
-                    f"#[allow(warnings)]\nmod __hidden_checks {{\n{checks}\n}}\n")
+                    f"#[allow(warnings)]\nmod __hidden_checks {{\n{checks}\n{support()}}}\n")
 
         # The cargo path: the same sources as a library crate with the checks as unit tests.
         self.cargo_dir = os.path.join(root, "cargo", name)
@@ -186,7 +195,7 @@ class Exercise:
                     '[lints.rust]\ndead_code = "allow"\n[workspace]\n')
         with open(os.path.join(self.cargo_dir, "src", "lib.rs"), "w") as f:
             f.write(f"pub mod {name};\n#[cfg(test)]\n{prelude()}\n"
-                    f"#[cfg(test)]\n#[allow(warnings)]\nmod __hidden_checks {{\n{checks}\n}}\n")
+                    f"#[cfg(test)]\n#[allow(warnings)]\nmod __hidden_checks {{\n{checks}\n{support()}}}\n")
         self.cargo_file = os.path.join(self.cargo_dir, "src", f"{name}.rs")
 
         # A learner's save is a small edit: each watch variant starts from a failing mutant

@@ -45,12 +45,14 @@ pub fn grade_exercise(
         );
     }
     let checks = ws.course.checks(ex)?;
+    let support = ws.course.checks_support()?;
     let build = ws.build_dir(ex);
     let sub = Submission {
         name: &ex.name,
         file: &file,
         display_root: &ws.root,
         checks: &checks,
+        support: &support,
         time_limit: ex.time_limit,
         build_dir: Some(&build),
     };

@@ -16,6 +16,9 @@ mod embedded {
 
 /// The `info.toml` format this tool reads.
 pub const FORMAT_VERSION: u32 = 1;
+/// Helpers shared by every checks file of a course, compiled beside each exercise's checks as
+/// their module `support`; optional.
+pub const CHECKS_SUPPORT: &str = "checks/support.rs";
 /// Time a hidden-check run may take when `info.toml` does not say.
 pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(5);
 
@@ -217,6 +220,19 @@ impl Course {
     }
     pub fn checks(&self, ex: &Exercise) -> Result<Cow<'static, str>> {
         self.read_for(ex, &ex.checks_rel_path())
+    }
+
+    /// The course's shared checks helpers (`checks/support.rs`), or nothing if it has none.
+    pub fn checks_support(&self) -> Result<Cow<'static, str>> {
+        let present = match &self.origin {
+            Origin::Builtin => read_embedded(CHECKS_SUPPORT).is_some(),
+            Origin::Dir(dir) => dir.join(CHECKS_SUPPORT).exists(),
+        };
+        if present {
+            self.read(CHECKS_SUPPORT)
+        } else {
+            Ok(Cow::Borrowed(""))
+        }
     }
 
     /// Reads one of `ex`'s own files; an error names the `info.toml` entry that needs it.

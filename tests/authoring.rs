@@ -439,3 +439,50 @@ fn an_external_course_is_initialised_graded_and_upgraded_end_to_end() {
     );
     assert!(xml.contains("<error message=\"does not compile"), "{xml}");
 }
+
+#[test]
+fn checks_share_helpers_through_checks_support_which_learners_never_see() {
+    let a = Authoring::with(&[("first", "t")], true);
+    a.write(
+        "checks/support.rs",
+        "pub fn call_text(latencies: &[u64], threshold: u64) -> String {\n    format!(\"slow_requests(&{latencies:?}, {threshold})\")\n}\n",
+    );
+    let checks = a.read("checks/t/first.rs");
+    a.write(
+        "checks/t/first.rs",
+        &format!(
+            "use support::call_text;\n{checks}\n#[test]\nfn one_request_at_the_threshold_is_slow() {{\n    \
+             expect_eq!(slow_requests(&[5], 5), 1, \"{{}}\", call_text(&[5], 5));\n}}\n"
+        ),
+    );
+    let run = a.dev(&["check"]).status(0);
+    assert_eq!(
+        row(&run.stdout, "first"),
+        ["first", "4", "ok", "ok", "ms", "1/1"]
+    );
+
+    let sb = &a.sb;
+    let course = a.course();
+    sb.run_in(
+        sb.dir.path(),
+        &["init", "ws", "--course", course.to_str().unwrap()],
+    )
+    .status(0);
+    assert!(
+        !files_under(&sb.ws())
+            .iter()
+            .any(|f| f.ends_with("support.rs")),
+        "the shared helpers reached the workspace"
+    );
+    sb.write(
+        "exercises/t/first.rs",
+        &a.read("mutants/t/first/strictly_greater.rs"),
+    );
+    let run = sb.run(&["run", "first"]).status(1);
+    assert!(
+        run.stdout
+            .contains("slow_requests(&[5], 5) returned 0, expected 1"),
+        "{}",
+        run.stdout
+    );
+}

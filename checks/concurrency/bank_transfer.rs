@@ -1,4 +1,5 @@
 use super::bank_transfer::{AccountId, Bank, LockObserver, TransferError};
+use support::SplitMix64;
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
@@ -780,22 +781,6 @@ fn transfers_between_different_accounts_hold_their_locks_at_the_same_time() {
         some_all(&[95, 105, 105, 95]),
         "{what}, then balance(id) for id in 0..4"
     );
-}
-
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
 }
 
 #[test]

@@ -1,4 +1,5 @@
 use super::saga::{CompensationFailure, SagaFailure, Step, run_saga};
+use support::SplitMix64;
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -437,22 +438,6 @@ fn zero_compensation_attempts_still_tries_each_compensation_once() {
         "compensation_attempts 0 counts as 1: a compensation is always tried, never \
          skipped",
     );
-}
-
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
 }
 
 #[test]

@@ -1,51 +1,9 @@
 use super::consistent_hashing::{HashRing, ring_hash};
+use support::{SplitMix64, learner};
 
-use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
 use std::hint::black_box;
-use std::panic::{self, AssertUnwindSafe};
-use std::sync::Once;
 use std::time::{Duration, Instant};
-
-// ---------------------------------------------------------------------------------------
-// Running learner code: a panic becomes a failure message that names the call.
-
-thread_local! {
-    static IN_LEARNER_CODE: Cell<bool> = const { Cell::new(false) };
-    static CAUGHT_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
-}
-static QUIET_HOOK: Once = Once::new();
-
-/// Runs `f` (which calls the learner's code); a panic comes back as "panicked at ...: msg".
-fn try_learner<R>(f: impl FnOnce() -> R) -> Result<R, String> {
-    QUIET_HOOK.call_once(|| {
-        let previous = panic::take_hook();
-        panic::set_hook(Box::new(move |info| {
-            if IN_LEARNER_CODE.with(Cell::get) {
-                let text = info.to_string();
-                CAUGHT_PANIC.with(|c| *c.borrow_mut() = Some(text));
-            } else {
-                previous(info);
-            }
-        }));
-    });
-    IN_LEARNER_CODE.with(|c| c.set(true));
-    let result = panic::catch_unwind(AssertUnwindSafe(f));
-    IN_LEARNER_CODE.with(|c| c.set(false));
-    result.map_err(|_| {
-        CAUGHT_PANIC
-            .with(|c| c.borrow_mut().take())
-            .unwrap_or_else(|| "panicked".to_string())
-    })
-}
-
-/// Like `try_learner`, but a panic fails the check with "`call()` panicked at ...".
-fn learner<R>(call: impl FnOnce() -> String, f: impl FnOnce() -> R) -> R {
-    match try_learner(f) {
-        Ok(value) => value,
-        Err(panicked) => panic!("{} {panicked}", call()),
-    }
-}
 
 // ---------------------------------------------------------------------------------------
 // The reference: the hash and a plain sorted list of points.
@@ -644,22 +602,6 @@ fn a_point_shared_by_two_nodes_belongs_to_the_smaller_name() {
 
 // ---------------------------------------------------------------------------------------
 // Random rings against the reference.
-
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 #[test]
 fn random_adds_removes_and_lookups_match_a_reference_ring() {

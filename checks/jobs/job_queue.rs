@@ -1,52 +1,14 @@
 use super::job_queue::{Counts, DeadLetter, Delivery, JobQueue, QueueError, Receipt};
+use support::{SplitMix64, learner, try_learner};
 use QueueError::StaleReceipt;
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hint::black_box;
-use std::panic::{self, AssertUnwindSafe};
-use std::sync::Once;
 use std::time::{Duration, Instant};
 
 // ---------------------------------------------------------------------------------------
 // Running learner code: a panic becomes a failure message that names the call.
-
-thread_local! {
-    static IN_LEARNER_CODE: Cell<bool> = const { Cell::new(false) };
-    static CAUGHT_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
-}
-static QUIET_HOOK: Once = Once::new();
-
-/// Runs `f` (which calls the learner's code); a panic comes back as "panicked at ...: msg".
-fn try_learner<R>(f: impl FnOnce() -> R) -> Result<R, String> {
-    QUIET_HOOK.call_once(|| {
-        let previous = panic::take_hook();
-        panic::set_hook(Box::new(move |info| {
-            if IN_LEARNER_CODE.with(Cell::get) {
-                let text = info.to_string();
-                CAUGHT_PANIC.with(|c| *c.borrow_mut() = Some(text));
-            } else {
-                previous(info);
-            }
-        }));
-    });
-    IN_LEARNER_CODE.with(|c| c.set(true));
-    let result = panic::catch_unwind(AssertUnwindSafe(f));
-    IN_LEARNER_CODE.with(|c| c.set(false));
-    result.map_err(|_| {
-        CAUGHT_PANIC
-            .with(|c| c.borrow_mut().take())
-            .unwrap_or_else(|| "panicked".to_string())
-    })
-}
-
-/// Like `try_learner`, but a panic fails the check with "`call()` panicked at ...".
-fn learner<R>(call: impl FnOnce() -> String, f: impl FnOnce() -> R) -> R {
-    match try_learner(f) {
-        Ok(value) => value,
-        Err(panicked) => panic!("{} {panicked}", call()),
-    }
-}
 
 fn time_text(ms: u64) -> String {
     if ms == u64::MAX {
@@ -556,22 +518,6 @@ fn the_email_example_from_the_statement() {
 
 // ---------------------------------------------------------------------------------------
 // At-least-once under crashing, stalling and failing workers.
-
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 #[test]
 fn crashing_and_stalling_workers_lose_no_job() {

@@ -1,4 +1,5 @@
 use super::rate_limit_headers::{Decision, limit_response};
+use support::SplitMix64;
 
 use std::cell::{Cell, RefCell};
 use std::panic::{self, AssertUnwindSafe};
@@ -460,22 +461,6 @@ fn extreme_values_do_not_overflow() {
 
 // ---------------------------------------------------------------------------------------
 // Random decisions against the rules, written out.
-
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 fn seconds_rounded_up(ms: u64) -> u128 {
     (ms as u128 + 999) / 1000

@@ -1,52 +1,11 @@
 use super::top_k_active_users::ActiveUsers;
+use support::{SplitMix64, learner, try_learner};
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::hint::black_box;
-use std::panic::{self, AssertUnwindSafe};
-use std::sync::Once;
 use std::time::{Duration, Instant};
-
-// ---------------------------------------------------------------------------------------
-// Running learner code: a panic becomes a failure message that names the call.
-
-thread_local! {
-    static IN_LEARNER_CODE: Cell<bool> = const { Cell::new(false) };
-    static CAUGHT_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
-}
-static QUIET_HOOK: Once = Once::new();
-
-/// Runs `f` (which calls the learner's code); a panic comes back as "panicked at ...: msg".
-fn try_learner<R>(f: impl FnOnce() -> R) -> Result<R, String> {
-    QUIET_HOOK.call_once(|| {
-        let previous = panic::take_hook();
-        panic::set_hook(Box::new(move |info| {
-            if IN_LEARNER_CODE.with(Cell::get) {
-                let text = info.to_string();
-                CAUGHT_PANIC.with(|c| *c.borrow_mut() = Some(text));
-            } else {
-                previous(info);
-            }
-        }));
-    });
-    IN_LEARNER_CODE.with(|c| c.set(true));
-    let result = panic::catch_unwind(AssertUnwindSafe(f));
-    IN_LEARNER_CODE.with(|c| c.set(false));
-    result.map_err(|_| {
-        CAUGHT_PANIC
-            .with(|c| c.borrow_mut().take())
-            .unwrap_or_else(|| "panicked".to_string())
-    })
-}
-
-/// Like `try_learner`, but a panic fails the check with "`call()` panicked at ...".
-fn learner<R>(call: impl FnOnce() -> String, f: impl FnOnce() -> R) -> R {
-    match try_learner(f) {
-        Ok(value) => value,
-        Err(panicked) => panic!("{} {panicked}", call()),
-    }
-}
 
 // ---------------------------------------------------------------------------------------
 // Describing calls in messages.
@@ -510,23 +469,6 @@ fn a_window_of_u64_max_never_forgets_a_request_after_time_zero() {
 
 // ---------------------------------------------------------------------------------------
 // Random calls against a simple model.
-
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A value in `0..bound` (`bound > 0`).
-    fn below(&mut self, bound: u64) -> u64 {
-        self.next() % bound
-    }
-}
 
 #[derive(Clone, Copy)]
 enum Op {

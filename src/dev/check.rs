@@ -14,7 +14,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::TEMPLATE_MARKER;
 use crate::cmd::{NOT_CANCELLED, parallel_map};
-use crate::course::{Course, Exercise};
+use crate::course::{CHECKS_SUPPORT, Course, Exercise};
 use crate::grader::{self, Outcome, Submission, Toolchain, Verdict};
 use crate::ui::Theme;
 
@@ -112,9 +112,11 @@ pub fn check(course_dir: Option<PathBuf>, names: &[String], repeat: u32) -> Resu
             .expect("valid template")
             .progress_chars("=> "),
     );
+    let support = course.checks_support()?;
     let indexed: Vec<(usize, &Job)> = jobs.iter().enumerate().collect();
     let verdicts = parallel_map(&indexed, &bar, |(i, job)| {
-        grade_source(&toolchain, scratch.path(), *i, &sources[job.exercise], job)
+        let dir = scratch.path().join(i.to_string());
+        grade_source(&toolchain, &dir, &sources[job.exercise], &support, job)
     });
     bar.finish_and_clear();
 
@@ -347,23 +349,24 @@ fn judge(ex: &Exercise, job: &Job, verdict: &Verdict, row: &mut Row, problems: &
     }
 }
 
+/// Grades `job` in the scratch directory `dir` of its own.
 fn grade_source(
     toolchain: &Toolchain,
-    scratch: &Path,
-    index: usize,
+    dir: &Path,
     sources: &Sources,
+    support: &str,
     job: &Job,
 ) -> Result<Verdict> {
-    let dir = scratch.join(index.to_string());
-    fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let ex = sources.exercise;
     let file = dir.join(format!("{}.rs", ex.name));
     fs::write(&file, &job.source).with_context(|| format!("writing {}", file.display()))?;
     let sub = Submission {
         name: &ex.name,
         file: &file,
-        display_root: &dir,
+        display_root: dir,
         checks: &sources.checks,
+        support,
         time_limit: ex.time_limit,
         build_dir: None,
     };
@@ -393,7 +396,7 @@ fn statement_lines(stub: &str) -> usize {
 fn layout_problems(course: &Course) -> Result<Vec<(Option<String>, String)>> {
     let files: BTreeSet<String> = course.list_files()?.into_iter().collect();
     let mut problems = Vec::new();
-    let mut owned = BTreeSet::new();
+    let mut owned = BTreeSet::from([CHECKS_SUPPORT.to_string()]);
     for ex in &course.exercises {
         for rel in [ex.rel_path(), ex.solution_rel_path(), ex.checks_rel_path()] {
             if !files.contains(&rel) {

@@ -68,6 +68,8 @@ pub struct Submission<'a> {
     /// Diagnostics show paths relative to this directory.
     pub display_root: &'a Path,
     pub checks: &'a str,
+    /// The course's shared checks helpers, compiled as the checks' module `support` (may be empty).
+    pub support: &'a str,
     pub time_limit: Duration,
     /// A directory kept between grades of this exercise, for rustc's incremental state and
     /// the build; without one, each grade builds from scratch in a temporary directory.
@@ -662,9 +664,14 @@ fn crate_root(sub: &Submission, sentinel: &Path) -> String {
         sub.name
     );
     root.push_str(CHECKS_PRELUDE);
+    let support = if sub.support.is_empty() {
+        String::new()
+    } else {
+        format!("mod support {{\n{}\n}}\n", sub.support)
+    };
     let _ = writeln!(
         root,
-        "#[allow(warnings)]\nmod {CHECKS_MODULE} {{\n{}\n#[path = {:?}]\nmod {};\n}}",
+        "#[allow(warnings)]\nmod {CHECKS_MODULE} {{\n{}\n{support}#[path = {:?}]\nmod {};\n}}",
         sub.checks,
         sentinel.display().to_string(),
         SENTINEL_MODULE,
