@@ -11,26 +11,38 @@ use std::sync::Once;
 
 thread_local! {
     static IN_LEARNER_CODE: Cell<bool> = const { Cell::new(false) };
+    static QUIET: Cell<bool> = const { Cell::new(false) };
     static CAUGHT_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 static QUIET_HOOK: Once = Once::new();
 
-/// Runs `f` (which calls the learner's code); a panic comes back as "panicked at ...: msg".
-pub fn try_learner<R>(f: impl FnOnce() -> R) -> Result<R, String> {
+/// Installs, once per process, the hook that keeps learner panics out of the output.
+fn install_hook() {
     QUIET_HOOK.call_once(|| {
         let previous = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
             if IN_LEARNER_CODE.with(Cell::get) {
                 let text = info.to_string();
                 CAUGHT_PANIC.with(|c| *c.borrow_mut() = Some(text));
-            } else {
+            } else if !QUIET.with(Cell::get) {
                 previous(info);
             }
         }));
     });
-    IN_LEARNER_CODE.with(|c| c.set(true));
+}
+
+/// Marks a thread spawned by a check: its panics are reported by the check, not printed.
+pub fn quiet_thread() {
+    install_hook();
+    QUIET.with(|q| q.set(true));
+}
+
+/// Runs `f` (which calls the learner's code); a panic comes back as "panicked at ...: msg".
+pub fn try_learner<R>(f: impl FnOnce() -> R) -> Result<R, String> {
+    install_hook();
+    let was = IN_LEARNER_CODE.with(|c| c.replace(true));
     let result = panic::catch_unwind(AssertUnwindSafe(f));
-    IN_LEARNER_CODE.with(|c| c.set(false));
+    IN_LEARNER_CODE.with(|c| c.set(was));
     result.map_err(|_| {
         CAUGHT_PANIC
             .with(|c| c.borrow_mut().take())

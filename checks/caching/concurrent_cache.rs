@@ -1,5 +1,5 @@
 use super::concurrent_cache::ConcurrentCache;
-use support::SplitMix64;
+use support::{SplitMix64, learner, quiet_thread, try_learner};
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
@@ -9,7 +9,7 @@ use std::hash::{Hash, Hasher};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::{Arc, Barrier, Mutex, Once};
+use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -17,53 +17,6 @@ use std::time::{Duration, Instant};
 // Running learner code: a panic becomes a failure message that names the call. Threads
 // the checks spawn stay quiet; their findings reach the check as messages.
 
-thread_local! {
-    static IN_LEARNER_CODE: Cell<bool> = const { Cell::new(false) };
-    static QUIET: Cell<bool> = const { Cell::new(false) };
-    static CAUGHT_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
-}
-static QUIET_HOOK: Once = Once::new();
-
-fn install_hook() {
-    QUIET_HOOK.call_once(|| {
-        let previous = panic::take_hook();
-        panic::set_hook(Box::new(move |info| {
-            if IN_LEARNER_CODE.with(Cell::get) {
-                let text = info.to_string();
-                CAUGHT_PANIC.with(|c| *c.borrow_mut() = Some(text));
-            } else if !QUIET.with(Cell::get) {
-                previous(info);
-            }
-        }));
-    });
-}
-
-/// Marks a thread spawned by a check: its panics are reported by the check, not printed.
-fn quiet_thread() {
-    install_hook();
-    QUIET.with(|q| q.set(true));
-}
-
-/// Runs `f` (which calls the learner's code); a panic comes back as "panicked at ...: msg".
-fn try_learner<R>(f: impl FnOnce() -> R) -> Result<R, String> {
-    install_hook();
-    let was = IN_LEARNER_CODE.with(|c| c.replace(true));
-    let result = panic::catch_unwind(AssertUnwindSafe(f));
-    IN_LEARNER_CODE.with(|c| c.set(was));
-    result.map_err(|_| {
-        CAUGHT_PANIC
-            .with(|c| c.borrow_mut().take())
-            .unwrap_or_else(|| "panicked".to_string())
-    })
-}
-
-/// Like `try_learner`, but a panic fails the check with "`call()` panicked at ...".
-fn learner<R>(call: impl FnOnce() -> String, f: impl FnOnce() -> R) -> R {
-    match try_learner(f) {
-        Ok(value) => value,
-        Err(panicked) => panic!("{} {panicked}", call()),
-    }
-}
 
 fn panic_text(payload: Box<dyn Any + Send>) -> String {
     match payload.downcast::<String>() {
@@ -122,7 +75,6 @@ impl Progress {
 /// fails with "deadlock suspected" and the call that did not return. (A thread left
 /// behind is harmless: the test process ends after the checks.)
 fn bounded(body: impl FnOnce(&Progress) + Send + 'static) {
-    install_hook();
     let progress = Progress(Arc::new(Mutex::new("the check's first call".to_string())));
     let shared = progress.clone();
     let (tx, rx) = mpsc::channel();

@@ -1,54 +1,17 @@
 use super::bank_transfer::{AccountId, Bank, LockObserver, TransferError};
-use support::SplitMix64;
+use support::{SplitMix64, learner, try_learner};
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::fmt;
-use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::{Arc, Barrier, Condvar, Mutex, Once};
+use std::sync::{Arc, Barrier, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
 // ---------------------------------------------------------------------------------------
 // Running learner code: a panic becomes a failure message that names the call.
 
-thread_local! {
-    static IN_LEARNER_CODE: Cell<bool> = const { Cell::new(false) };
-    static CAUGHT_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
-}
-static QUIET_HOOK: Once = Once::new();
-
-/// Runs `f` (which calls the learner's code); a panic comes back as "panicked at ...: msg".
-fn try_learner<R>(f: impl FnOnce() -> R) -> Result<R, String> {
-    QUIET_HOOK.call_once(|| {
-        let previous = panic::take_hook();
-        panic::set_hook(Box::new(move |info| {
-            if IN_LEARNER_CODE.with(Cell::get) {
-                let text = info.to_string();
-                CAUGHT_PANIC.with(|c| *c.borrow_mut() = Some(text));
-            } else {
-                previous(info);
-            }
-        }));
-    });
-    let outer = IN_LEARNER_CODE.with(|c| c.replace(true));
-    let result = panic::catch_unwind(AssertUnwindSafe(f));
-    IN_LEARNER_CODE.with(|c| c.set(outer));
-    result.map_err(|_| {
-        CAUGHT_PANIC
-            .with(|c| c.borrow_mut().take())
-            .unwrap_or_else(|| "panicked".to_string())
-    })
-}
-
-/// Like `try_learner`, but a panic fails the check with "`call()` panicked at ...".
-fn learner<R>(call: impl FnOnce() -> String, f: impl FnOnce() -> R) -> R {
-    match try_learner(f) {
-        Ok(value) => value,
-        Err(panicked) => panic!("{} {panicked}", call()),
-    }
-}
 
 // ---------------------------------------------------------------------------------------
 // Deadlock detection: the work runs on a thread of its own, and the check waits for it with
