@@ -1,42 +1,11 @@
 use super::retry_backoff::{Clock, RetryError, RetryPolicy, retry};
-use support::SplitMix64;
+use support::{SplitMix64, try_learner};
 
-use std::cell::{Cell, RefCell};
-use std::panic::{self, AssertUnwindSafe};
+use std::cell::RefCell;
 use std::rc::Rc;
-use std::sync::Once;
 
 // ---------------------------------------------------------------------------------------
 // Running learner code: a panic becomes a failure message that names the call.
-
-thread_local! {
-    static IN_LEARNER_CODE: Cell<bool> = const { Cell::new(false) };
-    static CAUGHT_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
-}
-static QUIET_HOOK: Once = Once::new();
-
-/// Runs `f` (which calls the learner's code); a panic comes back as "panicked at ...: msg".
-fn try_learner<R>(f: impl FnOnce() -> R) -> Result<R, String> {
-    QUIET_HOOK.call_once(|| {
-        let previous = panic::take_hook();
-        panic::set_hook(Box::new(move |info| {
-            if IN_LEARNER_CODE.with(Cell::get) {
-                let text = info.to_string();
-                CAUGHT_PANIC.with(|c| *c.borrow_mut() = Some(text));
-            } else {
-                previous(info);
-            }
-        }));
-    });
-    IN_LEARNER_CODE.with(|c| c.set(true));
-    let result = panic::catch_unwind(AssertUnwindSafe(f));
-    IN_LEARNER_CODE.with(|c| c.set(false));
-    result.map_err(|_| {
-        CAUGHT_PANIC
-            .with(|c| c.borrow_mut().take())
-            .unwrap_or_else(|| "panicked".to_string())
-    })
-}
 
 // ---------------------------------------------------------------------------------------
 // The simulated world: a fake clock, a scripted operation, a recorded jitter source.
