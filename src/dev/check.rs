@@ -1,6 +1,7 @@
 //! `dev check`: a course is sound when its files agree with `info.toml`, every stub compiles
 //! and fails, every solution passes (every time, well inside its limit) and every mutant fails.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::fs;
@@ -202,7 +203,7 @@ pub fn check(course_dir: Option<PathBuf>, names: &[String], repeat: u32) -> Resu
     }
 }
 
-/// Reads an exercise's files, checks what can be checked without grading, and returns its
+/// Reads an exercise's files, adds what is unfinished about it to `problems`, and returns its
 /// checks and the grading jobs: the stub, `repeat` runs of the solution, and each mutant.
 fn read_jobs(
     course: &Course,
@@ -215,60 +216,7 @@ fn read_jobs(
     let solution = course.solution(ex)?.into_owned();
     let checks = course.checks(ex)?.into_owned();
     let mutants = course.mutants(ex)?;
-    if statement_lines(&stub) < MIN_STATEMENT_LINES {
-        problems.push(format!(
-            "{}: the stub's statement has fewer than {MIN_STATEMENT_LINES} `//!` lines; state the problem, rules, examples and complexity",
-            ex.rel_path()
-        ));
-    }
-    if ex.hints.is_empty() {
-        problems.push(format!("{}: info.toml gives no hints", ex.defined_at));
-    }
-    if grader::check_names(&checks).is_empty() {
-        problems.push(format!(
-            "{}: the checks file declares no #[test] functions",
-            ex.checks_rel_path()
-        ));
-    }
-    if mutants.is_empty() {
-        problems.push(format!(
-            "{}: no mutants; add plausible wrong solutions there so the checks are proved to catch them",
-            ex.mutants_rel_dir()
-        ));
-    }
-    let mut texts = vec![
-        (ex.rel_path(), stub.as_str()),
-        (ex.solution_rel_path(), &solution),
-        (ex.checks_rel_path(), &checks),
-    ];
-    let mutant_paths: Vec<String> = mutants
-        .iter()
-        .map(|(slug, _)| format!("{}/{slug}.rs", ex.mutants_rel_dir()))
-        .collect();
-    texts.extend(
-        mutant_paths
-            .iter()
-            .cloned()
-            .zip(mutants.iter().map(|(_, s)| s.as_ref())),
-    );
-    for (rel, text) in texts {
-        if let Some(line) = text.lines().position(|l| l.contains(TEMPLATE_MARKER)) {
-            problems.push(format!(
-                "{rel}:{}: still holds the template's {TEMPLATE_MARKER} placeholders ({} left)",
-                line + 1,
-                text.matches(TEMPLATE_MARKER).count()
-            ));
-        }
-    }
-    if std::iter::once(&ex.summary)
-        .chain(&ex.hints)
-        .any(|t| t.contains(TEMPLATE_MARKER))
-    {
-        problems.push(format!(
-            "{}: the summary or hints still hold the template's {TEMPLATE_MARKER} placeholders",
-            ex.defined_at
-        ));
-    }
+    problems.extend(unfinished(ex, &stub, &solution, &checks, &mutants));
 
     let mut jobs = vec![Job {
         exercise: index,
@@ -297,6 +245,66 @@ fn read_jobs(
         });
     }
     Ok((checks, jobs))
+}
+
+/// What makes an exercise incomplete before any grade: a short statement, no hints, no
+/// checks, no mutants, template placeholders left.
+fn unfinished(
+    ex: &Exercise,
+    stub: &str,
+    solution: &str,
+    checks: &str,
+    mutants: &[(String, Cow<'static, str>)],
+) -> Vec<String> {
+    let mut found = Vec::new();
+    if statement_lines(stub) < MIN_STATEMENT_LINES {
+        found.push(format!(
+            "{}: the stub's statement has fewer than {MIN_STATEMENT_LINES} `//!` lines; state the problem, rules, examples and complexity",
+            ex.rel_path()
+        ));
+    }
+    if ex.hints.is_empty() {
+        found.push(format!("{}: info.toml gives no hints", ex.defined_at));
+    }
+    if grader::check_names(checks).is_empty() {
+        found.push(format!(
+            "{}: the checks file declares no #[test] functions",
+            ex.checks_rel_path()
+        ));
+    }
+    if mutants.is_empty() {
+        found.push(format!(
+            "{}: no mutants; add plausible wrong solutions there so the checks are proved to catch them",
+            ex.mutants_rel_dir()
+        ));
+    }
+    let mut texts = vec![
+        (ex.rel_path(), stub),
+        (ex.solution_rel_path(), solution),
+        (ex.checks_rel_path(), checks),
+    ];
+    for (slug, source) in mutants {
+        texts.push((format!("{}/{slug}.rs", ex.mutants_rel_dir()), source));
+    }
+    for (rel, text) in texts {
+        if let Some(line) = text.lines().position(|l| l.contains(TEMPLATE_MARKER)) {
+            found.push(format!(
+                "{rel}:{}: still holds the template's {TEMPLATE_MARKER} placeholders ({} left)",
+                line + 1,
+                text.matches(TEMPLATE_MARKER).count()
+            ));
+        }
+    }
+    if std::iter::once(&ex.summary)
+        .chain(&ex.hints)
+        .any(|t| t.contains(TEMPLATE_MARKER))
+    {
+        found.push(format!(
+            "{}: the summary or hints still hold the template's {TEMPLATE_MARKER} placeholders",
+            ex.defined_at
+        ));
+    }
+    found
 }
 
 /// Adds one grade to its exercise's row, and what is wrong with it to `problems`.
