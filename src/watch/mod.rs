@@ -31,6 +31,7 @@ use crate::cmd::{
 use crate::course::{Course, Exercise};
 use crate::editor::{self, Editor};
 use crate::grader::{Toolchain, Verdict};
+use crate::state::State;
 use crate::ui::{Scope, Theme, link, render_advice, render_stats};
 use crate::workspace::{DEFAULT_DIR, Workspace};
 
@@ -233,7 +234,7 @@ impl App {
             (_, Key::End) => self.scroll = self.max_scroll,
             (View::Compare(_), Key::Char('c') | Key::Escape) => self.show(View::Exercise),
             (View::Exercise, Key::Char('c')) => {
-                if let Some(index) = self.comparable() {
+                if let Some(index) = self.comparable(&self.ws.state()?) {
                     if self.advice.as_ref().is_none_or(|(i, _)| *i != index) {
                         self.advice_after_next_grade = None;
                         self.ask_clippy(index);
@@ -261,8 +262,7 @@ impl App {
     }
 
     /// The exercise `c` compares: the one that just passed, else the current one if done.
-    fn comparable(&self) -> Option<usize> {
-        let state = self.ws.state().ok()?;
+    fn comparable(&self, state: &State) -> Option<usize> {
         self.last_passed.or(self
             .current
             .filter(|&i| state.is_done(&self.ws.course.exercises[i].name)))
@@ -546,7 +546,7 @@ impl App {
                 );
                 Body::Finished {
                     summary: &finished,
-                    can_compare: self.comparable().is_some(),
+                    can_compare: self.comparable(&state).is_some(),
                 }
             }
             (View::Exercise, Some(ex)) => {
@@ -564,7 +564,7 @@ impl App {
                     problem: self.problem.as_deref(),
                     hints: &hints,
                     hints_left: ex.hints.len().saturating_sub(shown),
-                    can_compare: self.comparable().is_some(),
+                    can_compare: self.comparable(&state).is_some(),
                 }
             }
         };

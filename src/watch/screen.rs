@@ -151,8 +151,8 @@ pub fn render(frame: &Frame, theme: &Theme, rows: usize, cols: usize) -> Screen 
     };
     let mut keys = keys;
     keys.push(("q", "quit"));
-    let key_bar = |keys: &[(&str, &str)]| {
-        list_keys
+    let bottom = |keys: &[(&str, &str)]| {
+        let bar = list_keys
             .into_iter()
             .map(str::to_string)
             .chain(
@@ -160,23 +160,38 @@ pub fn render(frame: &Frame, theme: &Theme, rows: usize, cols: usize) -> Screen 
                     .map(|(k, what)| format!("{} {what}", theme.key.apply_to(k))),
             )
             .collect::<Vec<_>>()
-            .join(" · ")
-    };
-    let mut bottom = format!("\n{}\n", key_bar(&keys));
-    if frame.poll_notice {
-        let _ = writeln!(bottom, "{}", theme.dim.apply_to(POLL_NOTICE));
-    }
-    let fitted = fit(&top, &body, &bottom, rows, cols, frame.scroll, focus, theme);
-    if fitted.max_scroll > 0 && focus.is_none() {
-        // The body overflows: say how to scroll it.
-        keys.insert(keys.len() - 1, scroll_key);
-        let mut bottom = format!("\n{}\n", key_bar(&keys));
+            .join(" · ");
+        let mut bottom = format!("\n{bar}\n");
         if frame.poll_notice {
             let _ = writeln!(bottom, "{}", theme.dim.apply_to(POLL_NOTICE));
         }
-        return fit(&top, &body, &bottom, rows, cols, frame.scroll, focus, theme);
+        bottom
+    };
+    let fitted = fit(
+        &top,
+        &body,
+        &bottom(&keys),
+        rows,
+        cols,
+        frame.scroll,
+        focus,
+        theme,
+    );
+    if fitted.max_scroll == 0 || focus.is_some() {
+        return fitted;
     }
-    fitted
+    // The body overflows: lay it out again with a key bar that says how to scroll it.
+    keys.insert(keys.len() - 1, scroll_key);
+    fit(
+        &top,
+        &body,
+        &bottom(&keys),
+        rows,
+        cols,
+        frame.scroll,
+        focus,
+        theme,
+    )
 }
 
 /// Lays out `top`, as much of `body` as fits from line `scroll` (moved so that line `focus`
