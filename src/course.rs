@@ -224,14 +224,18 @@ impl Course {
 
     /// The course's shared checks helpers (`checks/support.rs`), or nothing if it has none.
     pub fn checks_support(&self) -> Result<Cow<'static, str>> {
-        let present = match &self.origin {
-            Origin::Builtin => read_embedded(CHECKS_SUPPORT).is_some(),
-            Origin::Dir(dir) => dir.join(CHECKS_SUPPORT).exists(),
-        };
-        if present {
-            self.read(CHECKS_SUPPORT)
-        } else {
-            Ok(Cow::Borrowed(""))
+        match &self.origin {
+            Origin::Builtin => Ok(Cow::Borrowed(read_embedded(CHECKS_SUPPORT).unwrap_or(""))),
+            Origin::Dir(dir) => {
+                let path = dir.join(CHECKS_SUPPORT);
+                match fs::read_to_string(&path) {
+                    Ok(text) => Ok(Cow::Owned(text)),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Cow::Borrowed("")),
+                    Err(e) => {
+                        Err(e).with_context(|| format!("reading course file {}", path.display()))
+                    }
+                }
+            }
         }
     }
 
