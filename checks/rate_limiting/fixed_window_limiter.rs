@@ -1,5 +1,5 @@
 use super::fixed_window_limiter::FixedWindowLimiter;
-use support::{SplitMix64, learner, try_learner};
+use support::{Limiter, Probe, SplitMix64, learner, limit_text, ms, try_learner};
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -8,149 +8,27 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 // ---------------------------------------------------------------------------------------
-// Running learner code: a panic becomes a failure message that names the call.
+// Driving the limiter (see support::Probe): scripted calls whose failures list the calls
+// before them.
 
-/// A time or window length as the statement writes it: `u64::MAX - 1` rather than digits.
-fn ms(value: u64) -> String {
-    if value == u64::MAX {
-        "u64::MAX".to_string()
-    } else if value > u64::MAX - 1000 {
-        format!("u64::MAX - {}", u64::MAX - value)
-    } else {
-        value.to_string()
+impl Limiter for FixedWindowLimiter {
+    fn allow(&mut self, client: &str, now_ms: u64) -> bool {
+        FixedWindowLimiter::allow(self, client, now_ms)
     }
 }
 
-fn limit_text(limit: u32) -> String {
-    if limit == u32::MAX {
-        "u32::MAX".to_string()
-    } else {
-        limit.to_string()
-    }
-}
-
-/// The calls made so far, for a failure message: all of them, or the first and the last few.
-fn history(calls: &[String]) -> String {
-    const SHOWN: usize = 14;
-    if calls.len() <= SHOWN + 2 {
-        calls.join(", ")
-    } else {
-        format!(
-            "{}, ... ({} more calls) ..., {}",
-            calls[0],
-            calls.len() - 1 - SHOWN,
-            calls[calls.len() - SHOWN..].join(", ")
-        )
-    }
-}
-
-fn explain(why: &str) -> String {
-    if why.is_empty() {
-        String::new()
-    } else {
-        format!(" ({why})")
-    }
-}
-
-/// Drives one limiter through scripted calls; a failure message lists the calls before it.
-struct Probe {
-    limiter: FixedWindowLimiter,
-    calls: Vec<String>,
-}
-
-impl Probe {
+impl Probe<FixedWindowLimiter> {
     fn new(limit: u32, window_ms: u64) -> Self {
         let call = format!(
             "FixedWindowLimiter::new({}, {})",
             limit_text(limit),
             ms(window_ms)
         );
-        let limiter = learner(
-            || call.clone(),
-            || FixedWindowLimiter::new(limit, window_ms),
-        );
-        Probe {
-            limiter,
-            calls: vec![call],
-        }
-    }
-
-    fn context(&self, call: &str) -> String {
-        format!("after {}: {call}", history(&self.calls))
-    }
-
-    /// Calls `allow(client, now_ms)` and fails unless it returns `expected`.
-    fn allow(&mut self, client: &str, now_ms: u64, expected: bool, why: &str) {
-        let call = format!("allow({client:?}, {})", ms(now_ms));
-        let limiter = &mut self.limiter;
-        let calls = &self.calls;
-        let got = learner(
-            || format!("after {}: {call}", history(calls)),
-            || limiter.allow(client, now_ms),
-        );
-        if got != expected {
-            panic!(
-                "{} returned {got}, expected {expected}{}",
-                self.context(&call),
-                explain(why)
-            );
-        }
-        self.calls.push(call);
-    }
-
-    /// Calls `allow` for each time in `times` (all expected `expected`).
-    fn allow_all(&mut self, client: &str, times: &[u64], expected: bool, why: &str) {
-        for &t in times {
-            self.allow(client, t, expected, why);
-        }
-    }
-
-    /// Calls `allow(client, t)` for each `t` in `times` (all expected `expected`). The
-    /// history shows the first n of them as one entry, `{loop_text}{n}`, where `loop_text`
-    /// reads like `allow("k", 5 + i) for i in 0..`.
-    fn allow_each(
-        &mut self,
-        client: &str,
-        times: &[u64],
-        expected: bool,
-        loop_text: &str,
-        why: &str,
-    ) {
-        for (i, &t) in times.iter().enumerate() {
-            let call = format!("allow({client:?}, {})", ms(t));
-            let mut calls = self.calls.clone();
-            if i > 0 {
-                calls.push(format!("{loop_text}{i}"));
-            }
-            let limiter = &mut self.limiter;
-            let got = learner(
-                || format!("after {}: {call}", history(&calls)),
-                || limiter.allow(client, t),
-            );
-            if got != expected {
-                panic!(
-                    "after {}: {call} returned {got}, expected {expected}{}",
-                    history(&calls),
-                    explain(why)
-                );
-            }
-        }
-        self.calls.push(format!("{loop_text}{}", times.len()));
+        Probe::start(call, || FixedWindowLimiter::new(limit, window_ms))
     }
 
     fn tracked(&mut self, expected: usize, why: &str) {
-        let limiter = &self.limiter;
-        let got = learner(
-            || self.context("tracked_clients()"),
-            || limiter.tracked_clients(),
-        );
-        if got != expected {
-            panic!(
-                "{} returned {got}, expected {expected}{}",
-                self.context("tracked_clients()"),
-                explain(why)
-            );
-        }
+        self.expect("tracked_clients()", |l| l.tracked_clients(), expected, why);
     }
 }
 
