@@ -97,7 +97,8 @@ impl Course {
         let path = dir.join("info.toml");
         let text = fs::read_to_string(&path)
             .with_context(|| format!("reading the course description {}", path.display()))?;
-        let dir = fs::canonicalize(dir).with_context(|| format!("resolving {}", dir.display()))?;
+        let dir = crate::platform::canonicalize(dir)
+            .with_context(|| format!("resolving {}", dir.display()))?;
         let shown = path.strip_prefix(".").unwrap_or(&path);
         Course::parse(Origin::Dir(dir), &shown.display().to_string(), &text)
     }

@@ -3,9 +3,11 @@
 //! terminal editor gets a tmux pane of its own, since watch mode owns this terminal.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use anyhow::{Context, Result, bail};
+
+use crate::platform;
 
 /// Editors that take over the terminal they start in.
 const TERMINAL_EDITORS: &[&str] = &[
@@ -62,9 +64,6 @@ impl Editor {
     /// Opens `file` and returns what happened, for the learner. A windowed editor's process
     /// is returned to be waited on, so that a failure can still be reported.
     pub fn open(&self, file: &Path) -> Result<(String, Option<std::process::Child>)> {
-        // `sh -c 'COMMAND "$@"' sh FILE`: the command may hold arguments and quotes of its
-        // own, and the path is passed as one argument whatever characters it has.
-        let script = format!("{} \"$@\"", self.command);
         if self.runs_in_terminal() {
             if std::env::var_os("TMUX").is_none() {
                 bail!(
@@ -75,19 +74,16 @@ impl Editor {
                     file.display()
                 );
             }
-            let status = Command::new("tmux")
-                .args(["split-window", "-h", "sh", "-c", &script, "sh"])
-                .arg(file)
-                .status()
-                .context("running tmux split-window")?;
+            let status =
+                platform::shell_command(&["tmux", "split-window", "-h"], &self.command, file)
+                    .status()
+                    .context("running tmux split-window")?;
             if !status.success() {
                 bail!("tmux split-window failed ({status})");
             }
             return Ok((format!("Opened in a tmux pane with {}", self.command), None));
         }
-        let child = Command::new("sh")
-            .args(["-c", &script, "sh"])
-            .arg(file)
+        let child = platform::shell_command(&[], &self.command, file)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

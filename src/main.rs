@@ -8,7 +8,9 @@ mod editor;
 mod files;
 mod grader;
 mod lock;
+mod platform;
 mod state;
+mod terminal;
 mod ui;
 mod watch;
 mod workspace;
@@ -170,6 +172,7 @@ fn man_pages(dir: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
 }
 
 fn main() -> ExitCode {
+    terminal::stop_cleanly_when_asked();
     let cli = Cli::parse();
     let result = match cli.command {
         None => watch::run(cli.poll, cli.edit_cmd),

@@ -140,8 +140,8 @@ impl Workspace {
             .context("the course is incomplete (nothing was changed)")?;
         fs::create_dir_all(root.join(TOOL_DIR))
             .with_context(|| format!("creating the workspace directory {}", root.display()))?;
-        let root =
-            fs::canonicalize(root).with_context(|| format!("resolving {}", root.display()))?;
+        let root = crate::platform::canonicalize(root)
+            .with_context(|| format!("resolving {}", root.display()))?;
         for (rel, stub) in stubs {
             write_new(&root.join(rel), stub.as_bytes())?;
         }

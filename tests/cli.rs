@@ -32,6 +32,7 @@ fn help_texts_show_examples() {
     }
 }
 
+#[cfg(unix)]
 #[test]
 fn completions_cover_every_command_and_bash_parses_its_script() {
     for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
@@ -90,6 +91,8 @@ fn man_pages_are_generated_from_the_cli_definition() {
     assert!(dev_check.contains("\\-\\-repeat"), "{dev_check}");
 }
 
+/// util-linux's `script`, for a pseudo-terminal.
+#[cfg(target_os = "linux")]
 #[test]
 fn paths_are_clickable_links_on_a_terminal_and_plain_elsewhere() {
     let sb = Sandbox::init();

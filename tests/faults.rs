@@ -1,6 +1,8 @@
 //! A hostile environment: read-only or full disks, a missing or old compiler, broken course
 //! files, several backlings at once, and being killed mid-write. Each gets a specific message
 //! with the fix, and progress is never lost.
+// Mount namespaces (unshare) and /proc are Linux's.
+#![cfg(target_os = "linux")]
 
 mod common;
 

@@ -1,5 +1,7 @@
 //! Interactive screens in a real terminal (tmux): the exercise list, the comparison with the
 //! reference solution, and a screen that fits small and resized terminals.
+// Driven through tmux, which runs on Linux and macOS.
+#![cfg(unix)]
 
 mod common;
 

@@ -1,4 +1,6 @@
 //! Watch mode in a real terminal (tmux), with real saves.
+// Driven through tmux, which runs on Linux and macOS.
+#![cfg(unix)]
 
 mod common;
 

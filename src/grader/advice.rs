@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::Result;
 
 use super::process::{self, Exit, Limits};
-use super::{OUTPUT_CAP, Toolchain, report, scratch_dir};
+use super::{OUTPUT_CAP, Toolchain, remap_prefix, report, scratch_dir};
 
 /// clippy checks one file in about a second; this is stuck.
 const CLIPPY_LIMIT: Duration = Duration::from_secs(60);
@@ -41,7 +41,7 @@ pub fn clippy_advice(
         // The checks call the public items and the learner's own tests use the rest; alone,
         // the file would be full of "never used" noise.
         .args(["-A", "dead_code", "-A", "unused", "-W", "clippy::all"])
-        .arg(format!("--remap-path-prefix={}/=", display_root.display()))
+        .arg(remap_prefix(display_root))
         .arg("--out-dir")
         .arg(out.path())
         .arg(file);

@@ -26,6 +26,7 @@ pub use advice::clippy_advice;
 pub use report::check_names;
 pub use toolchain::Toolchain;
 
+use crate::platform;
 use process::{Exit, Limits};
 
 /// Module holding the checks inside the graded crate; a name no learner would pick.
@@ -257,7 +258,7 @@ pub fn grade(
         .transpose()?;
     // Another backlings (a second watcher, `run`) grading the same exercise waits its turn.
     let _lock = crate::lock::exclusive(&build.join("lock"))?;
-    let binary = build.join("checks");
+    let binary = build.join(format!("checks{}", std::env::consts::EXE_SUFFIX));
     let nonce = nonce();
     let sentinel = build.join("sentinel.rs");
     fs::write(&sentinel, sentinel_source(nonce))
@@ -275,10 +276,7 @@ pub fn grade(
         ])
         .args(["--error-format=json", "--json=diagnostic-rendered-ansi"])
         .args(["-C", "debuginfo=0", "-C", "strip=debuginfo"])
-        .arg(format!(
-            "--remap-path-prefix={}/=",
-            sub.display_root.display()
-        ))
+        .arg(remap_prefix(sub.display_root))
         .arg("-o")
         .arg(&binary)
         .arg("-");
@@ -428,7 +426,11 @@ impl TestRunner<'_> {
         let mut run = Command::new(self.binary);
         run.current_dir(workdir.path())
             .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .envs(
+                platform::KEPT_ENV
+                    .iter()
+                    .filter_map(|&key| Some((key, std::env::var_os(key)?))),
+            )
             .env("RUST_BACKTRACE", "0")
             // Each thread's malloc arena reserves 64 MiB of address space; without a cap, a
             // check with many threads would hit the memory limit without using the memory.
@@ -522,8 +524,8 @@ fn run_outcome(
             ),
             running,
         },
-        Exit::Signal(sig) => Outcome::Crashed {
-            reason: report::crash_reason(Some(sig), &ran.stderr),
+        Exit::Crashed(ref crash) => Outcome::Crashed {
+            reason: report::crash_reason(crash, &ran.stderr),
             running,
         },
     })
@@ -607,6 +609,14 @@ fn judge_own_tests(ran: &TestRun, module: &str, time_limit: Duration) -> Option<
     Some(own)
 }
 
+/// rustc's `--remap-path-prefix` that shows paths below `root` relative to it.
+fn remap_prefix(root: &Path) -> std::ffi::OsString {
+    let mut arg = std::ffi::OsString::from("--remap-path-prefix=");
+    arg.push(platform::dir_prefix(root));
+    arg.push("=");
+    arg
+}
+
 /// A fresh directory under the system temp dir, with an error that says how to fix it.
 fn scratch_dir(prefix: &str) -> Result<tempfile::TempDir> {
     let parent = std::env::temp_dir();
@@ -638,18 +648,8 @@ fn scratch_dir(prefix: &str) -> Result<tempfile::TempDir> {
 fn remove_scratch(dir: tempfile::TempDir) {
     let path = dir.path().to_path_buf();
     if dir.close().is_err() {
-        make_writable(&path);
+        crate::platform::make_writable(&path);
         let _ = fs::remove_dir_all(&path);
-    }
-}
-
-fn make_writable(dir: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let _ = fs::set_permissions(dir, fs::Permissions::from_mode(0o700));
-    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
-        if entry.file_type().is_ok_and(|t| t.is_dir()) {
-            make_writable(&entry.path());
-        }
     }
 }
 

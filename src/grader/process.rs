@@ -1,8 +1,7 @@
 //! Runs one child process to completion under a deadline, a cancel flag and resource limits,
-//! in a session of its own so that everything it started dies with it.
+//! as the root of a process tree (see [`platform`]) so that everything it started dies with it.
 
 use std::io::{Read, Write};
-use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -11,12 +10,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
+use crate::platform::{self, Breach, Crash, Ended, TreeLimits};
+
 /// How often a waiting run looks at the cancel flag.
 const CANCEL_POLL: Duration = Duration::from_millis(10);
 /// How long to wait for output pipes after the session is gone.
 const DRAIN_GRACE: Duration = Duration::from_millis(200);
-/// Every how many polls a run with a process limit also scans the whole session.
-const FULL_SCAN_EVERY: u32 = 10;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -30,10 +29,11 @@ pub struct Limits {
     pub processes: Option<usize>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Exit {
     Code(i32),
-    Signal(i32),
+    /// Ended by the system (a signal, an exception) or killed over the memory limit.
+    Crashed(Crash),
     TimedOut,
     /// The session held more processes than `Limits::processes`.
     TooManyProcesses,
@@ -58,27 +58,14 @@ pub fn run(
     cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let memory = limits.memory;
-    // SAFETY: the closure only calls async-signal-safe libc functions.
-    unsafe {
-        cmd.pre_exec(move || {
-            // A new session (and process group) holds everything the child starts, even
-            // what moves to a process group of its own, and leaves the terminal alone.
-            if libc::setsid() == -1 {
-                return Err(std::io::Error::last_os_error());
-            }
-            // If backlings dies (Ctrl-C on `run`), the child dies too instead of looping on.
-            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-            set_limit(libc::RLIMIT_CORE, 0);
-            if let Some(bytes) = memory {
-                set_limit(libc::RLIMIT_AS, bytes);
-            }
-            Ok(())
-        });
-    }
     let program = cmd.get_program().to_string_lossy().into_owned();
-    let mut child = cmd.spawn().with_context(|| format!("starting {program}"))?;
-    let session = child.id() as libc::pid_t;
+    let tree_limits = TreeLimits {
+        memory: limits.memory,
+        processes: limits.processes,
+        time: limits.time,
+    };
+    let (mut child, mut tree) =
+        platform::spawn(cmd, tree_limits).with_context(|| format!("starting {program}"))?;
 
     let mut pipe_in = child.stdin.take().expect("stdin is piped");
     let input = stdin.to_vec();
@@ -106,36 +93,29 @@ pub fn run(
     });
 
     let deadline = Instant::now() + limits.time;
-    let mut polls = 0u32;
     let exit = loop {
         let now = Instant::now();
-        polls = polls.wrapping_add(1);
         let stop = if cancel.load(Ordering::Relaxed) {
             Some(Exit::Cancelled)
         } else if now >= deadline {
             Some(Exit::TimedOut)
-        } else if limits.processes.is_some_and(|max| {
-            // The tree walk is cheap but misses orphans, whose parent exited; the session
-            // scan finds those, at the cost of reading every process on the machine.
-            descendants_exceed(session, max)
-                || (polls.is_multiple_of(FULL_SCAN_EVERY) && session_members(session).len() > max)
-        }) {
-            Some(Exit::TooManyProcesses)
         } else {
-            None
+            tree.breach().map(|breach| match breach {
+                Breach::Processes => Exit::TooManyProcesses,
+                Breach::Memory => Exit::Crashed(Crash::over_memory_limit()),
+            })
         };
         if let Some(exit) = stop {
-            kill_session(session);
+            tree.kill();
             let _ = exit_rx.recv();
             break exit;
         }
         match exit_rx.recv_timeout(CANCEL_POLL.min(deadline - now)) {
             Ok(status) => {
                 let status = status.with_context(|| format!("waiting for {program}"))?;
-                break match (status.code(), status.signal()) {
-                    (Some(code), _) => Exit::Code(code),
-                    (None, Some(sig)) => Exit::Signal(sig),
-                    (None, None) => Exit::Signal(0),
+                break match platform::ended(status) {
+                    Ended::Code(code) => Exit::Code(code),
+                    Ended::Crashed(crash) => Exit::Crashed(crash),
                 };
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {}
@@ -143,7 +123,7 @@ pub fn run(
         }
     };
     // Whatever the process left running (threads are gone with it; children are not).
-    kill_session(session);
+    tree.kill();
 
     let mut finished = Finished {
         exit,
@@ -193,90 +173,8 @@ fn spawn_reader(
     });
 }
 
-/// Kills every live process of `session`, repeating until none is left, since a process
-/// may fork between the scan and the kill.
-fn kill_session(session: libc::pid_t) {
-    for _ in 0..100 {
-        // SAFETY: plain syscalls; a process or group already gone yields ESRCH, which is fine.
-        unsafe {
-            libc::killpg(session, libc::SIGKILL);
-        }
-        let members = session_members(session);
-        if members.is_empty() {
-            return;
-        }
-        for pid in members {
-            // SAFETY: as above.
-            unsafe {
-                libc::kill(pid, libc::SIGKILL);
-            }
-        }
-        thread::sleep(Duration::from_millis(1));
-    }
-}
-
-/// Whether `root` and its descendants are more than `max` processes. Walks the process tree
-/// through `/proc/PID/task/TID/children`, so its cost grows with the tree, not with the
-/// number of processes on the machine, and it stops counting at `max + 1`.
-fn descendants_exceed(root: libc::pid_t, max: usize) -> bool {
-    let mut pending = vec![root];
-    let mut seen = 0;
-    while let Some(pid) = pending.pop() {
-        seen += 1;
-        if seen > max {
-            return true;
-        }
-        let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
-            continue;
-        };
-        for task in tasks.flatten() {
-            let children =
-                std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
-            pending.extend(
-                children
-                    .split_whitespace()
-                    .filter_map(|c| c.parse::<libc::pid_t>().ok()),
-            );
-        }
-    }
-    false
-}
-
-/// The live (not zombie) processes whose session id is `session`, from `/proc`.
-pub fn session_members(session: libc::pid_t) -> Vec<libc::pid_t> {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    entries
-        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse().ok())
-        .filter(|&pid: &libc::pid_t| {
-            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-                return false;
-            };
-            // "pid (comm) state ppid pgrp session ...": comm may hold spaces and parentheses.
-            let Some((_, fields)) = stat.rsplit_once(") ") else {
-                return false;
-            };
-            let mut fields = fields.split(' ');
-            let state = fields.next();
-            let sid = fields.nth(2).and_then(|f| f.parse::<libc::pid_t>().ok());
-            state != Some("Z") && sid == Some(session)
-        })
-        .collect()
-}
-
-fn set_limit(resource: libc::__rlimit_resource_t, value: u64) {
-    let limit = libc::rlimit {
-        rlim_cur: value,
-        rlim_max: value,
-    };
-    // SAFETY: setrlimit reads the struct we pass; failure only leaves the limit unset.
-    unsafe {
-        libc::setrlimit(resource, &limit);
-    }
-}
-
-#[cfg(test)]
+/// Through `sh`, so on Unix; the platform layer's own tests cover every OS.
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
 
@@ -307,6 +205,7 @@ mod tests {
         assert_eq!(f.exit, Exit::TimedOut);
     }
 
+    #[cfg(target_os = "linux")]
     #[test]
     fn kills_children_that_leave_the_process_group() {
         let f = sh(
@@ -342,6 +241,12 @@ mod tests {
     #[test]
     fn reports_signals() {
         let f = sh("kill -SEGV $$", Duration::from_secs(10));
-        assert_eq!(f.exit, Exit::Signal(libc::SIGSEGV));
+        let Exit::Crashed(crash) = f.exit else {
+            panic!("{:?}", f.exit)
+        };
+        assert_eq!(
+            crash.summary,
+            "killed by signal 11 (SIGSEGV: segmentation fault)"
+        );
     }
 }

@@ -6,6 +6,8 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Deserialize;
 
+use crate::platform::Crash;
+
 /// Diagnostics of one compile, already rendered by rustc (with ANSI colours).
 #[derive(Debug, Default)]
 pub struct Diagnostics {
@@ -225,26 +227,14 @@ fn clean_failure(lines: &[&str]) -> String {
     kept.join("\n").trim().to_string()
 }
 
-/// A short reason for an abnormal end of the test process, from its signal and stderr.
-pub fn crash_reason(signal: Option<i32>, stderr: &str) -> String {
+/// A short reason for an abnormal end of the test process, from how it ended and its stderr.
+pub fn crash_reason(crash: &Crash, stderr: &str) -> String {
     if stderr.contains("has overflowed its stack") {
         "stack overflow (unbounded recursion?)".to_string()
-    } else if stderr.contains("memory allocation of") || signal == Some(libc::SIGKILL) {
+    } else if stderr.contains("memory allocation of") || crash.out_of_memory {
         "out of memory (the checks run with a memory limit; look for unbounded growth)".to_string()
-    } else if let Some(sig) = signal {
-        let name = match sig {
-            libc::SIGABRT => {
-                "SIGABRT: aborted, e.g. a panic while panicking or std::process::abort"
-            }
-            libc::SIGSEGV => "SIGSEGV: segmentation fault",
-            libc::SIGBUS => "SIGBUS: bus error",
-            libc::SIGFPE => "SIGFPE: arithmetic fault",
-            libc::SIGILL => "SIGILL: illegal instruction",
-            _ => "killed",
-        };
-        format!("killed by signal {sig} ({name})")
     } else {
-        "the test process ended abnormally".to_string()
+        crash.summary.clone()
     }
 }
 

@@ -25,7 +25,7 @@ impl Toolchain {
         let on_path = which::which("rustc").map_err(|_| anyhow::anyhow!(RUSTC_MISSING_ERR))?;
         let sysroot = capture(Command::new(&on_path).args(["--print", "sysroot"]))?;
         let sysroot = PathBuf::from(sysroot.trim());
-        let direct = sysroot.join("bin").join("rustc");
+        let direct = sysroot.join("bin").join(exe("rustc"));
         let rustc = if direct.is_file() { direct } else { on_path };
         let version = capture(Command::new(&rustc).arg("-vV"))?;
         let field = |key: &str| {
@@ -53,12 +53,17 @@ impl Toolchain {
 impl Toolchain {
     /// clippy's compiler driver from the same toolchain, if clippy is installed.
     pub fn clippy_driver(&self) -> Option<PathBuf> {
-        let beside = self.rustc.with_file_name("clippy-driver");
+        let beside = self.rustc.with_file_name(exe("clippy-driver"));
         if beside.is_file() {
             return Some(beside);
         }
         which::which("clippy-driver").ok()
     }
+}
+
+/// A program's file name on this OS: `rustc.exe` on Windows.
+fn exe(name: &str) -> String {
+    format!("{name}{}", std::env::consts::EXE_SUFFIX)
 }
 
 fn capture(cmd: &mut Command) -> Result<String> {

@@ -58,14 +58,7 @@ pub fn link(shown: &str, target: &Path) -> String {
     if !hyperlinks_supported() {
         return shown.to_string();
     }
-    let mut url = String::from("file://");
-    for b in target.display().to_string().bytes() {
-        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
-            url.push(b as char);
-        } else {
-            url.push_str(&format!("%{b:02X}"));
-        }
-    }
+    let url = crate::platform::file_url(target);
     format!("\x1b]8;;{url}\x1b\\{shown}\x1b]8;;\x1b\\")
 }
 
@@ -73,5 +66,6 @@ fn hyperlinks_supported() -> bool {
     let term = Term::stdout();
     term.is_term()
         && console::colors_enabled()
+        && crate::platform::terminal_may_show_links()
         && std::env::var("TERM").map_or(true, |t| t != "dumb" && !t.starts_with("linux"))
 }

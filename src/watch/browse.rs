@@ -5,11 +5,12 @@ use std::process::ExitCode;
 use std::sync::mpsc;
 
 use anyhow::Result;
-use console::{Key, Term};
+use console::Term;
 
-use super::events::{self, Event};
+use super::events::{self, Event, Key};
 use super::list::{self, ListView};
 use super::screen::{self, Body, Frame};
+use crate::terminal;
 use crate::ui::{Theme, link};
 use crate::workspace::Workspace;
 
@@ -18,14 +19,13 @@ use crate::workspace::Workspace;
 pub fn browse() -> Result<ExitCode> {
     let ws = crate::cmd::current_workspace()?;
     let (tx, rx) = mpsc::channel();
-    events::read_keys(tx.clone());
-    events::watch_resizes(tx)?;
+    let terminal = terminal::Borrowed::take()?;
+    events::read_terminal(tx);
     let state = ws.state()?;
     let selected = state.current.as_deref().and_then(|n| ws.course.index_of(n));
     let mut list = ListView::new(selected.unwrap_or(0));
     let theme = Theme::stdout();
     let term = Term::stdout();
-    let _ = term.hide_cursor();
     let chosen = loop {
         let state = ws.state()?;
         let (rows, cols) = term.size();
@@ -61,7 +61,7 @@ pub fn browse() -> Result<ExitCode> {
         }
     };
     let _ = term.clear_screen();
-    let _ = term.show_cursor();
+    drop(terminal);
     if let Some(index) = chosen {
         let ex = &ws.course.exercises[index];
         ws.state_file

@@ -6,7 +6,7 @@ use std::thread;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use console::{Key, Term};
+use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use notify::event::{AccessKind, AccessMode, EventKind};
 use notify::{Config, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher};
 
@@ -74,33 +74,66 @@ fn is_content_change(kind: &EventKind) -> bool {
     }
 }
 
-/// Reads keys on a thread of its own until the receiver is gone.
-pub fn read_keys(tx: Sender<Event>) {
+/// The keys watch mode and the list act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Key {
+    Char(char),
+    Enter,
+    Escape,
+    Backspace,
+    ArrowUp,
+    ArrowDown,
+    Home,
+    End,
+    PageUp,
+    PageDown,
+    CtrlC,
+    Other,
+}
+
+/// Reads key presses and terminal resizes on a thread of its own until the receiver is
+/// gone. Needs raw mode (see [`super::terminal`]) to get keys as they are typed.
+pub fn read_terminal(tx: Sender<Event>) {
     thread::spawn(move || {
-        let term = Term::stdout();
         loop {
-            let key = match term.read_key_raw() {
-                Ok(key) => key,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Key::CtrlC,
+            let event = match crossterm::event::read() {
+                Ok(TermEvent::Key(key)) if key.kind != KeyEventKind::Release => {
+                    Event::Key(key_of(key))
+                }
+                Ok(TermEvent::Resize(..)) => Event::Resized,
+                Ok(_) => continue,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(_) => break,
             };
-            if tx.send(Event::Key(key)).is_err() {
+            if tx.send(event).is_err() {
                 break;
             }
         }
     });
 }
 
-/// Sends `Resized` whenever the terminal changes size (SIGWINCH), until the receiver is gone.
-pub fn watch_resizes(tx: Sender<Event>) -> Result<()> {
-    let mut signals = signal_hook::iterator::Signals::new([signal_hook::consts::SIGWINCH])
-        .context("listening for terminal resizes")?;
-    thread::spawn(move || {
-        for _ in signals.forever() {
-            if tx.send(Event::Resized).is_err() {
-                break;
-            }
+/// Waits for one key press, for a screen that asks for any key.
+pub fn wait_for_key() {
+    while let Ok(event) = crossterm::event::read() {
+        if matches!(event, TermEvent::Key(key) if key.kind != KeyEventKind::Release) {
+            return;
         }
-    });
-    Ok(())
+    }
+}
+
+fn key_of(key: KeyEvent) -> Key {
+    match key.code {
+        KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => Key::CtrlC,
+        KeyCode::Char(c) => Key::Char(c),
+        KeyCode::Enter => Key::Enter,
+        KeyCode::Esc => Key::Escape,
+        KeyCode::Backspace => Key::Backspace,
+        KeyCode::Up => Key::ArrowUp,
+        KeyCode::Down => Key::ArrowDown,
+        KeyCode::Home => Key::Home,
+        KeyCode::End => Key::End,
+        KeyCode::PageUp => Key::PageUp,
+        KeyCode::PageDown => Key::PageDown,
+        _ => Key::Other,
+    }
 }

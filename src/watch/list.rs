@@ -3,8 +3,9 @@
 
 use std::fmt::Write as _;
 
-use console::{Key, truncate_str};
+use console::truncate_str;
 
+use super::events::Key;
 use crate::course::{Course, Exercise};
 use crate::state::State;
 use crate::ui::Theme;

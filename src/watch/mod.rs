@@ -23,7 +23,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use console::{Key, Term};
+use console::Term;
 
 use crate::cmd::{
     advice_on, grade_exercise, print_welcome, record, render_comparison, render_hints,
@@ -32,12 +32,13 @@ use crate::course::{Course, Exercise};
 use crate::editor::{self, Editor};
 use crate::grader::{Toolchain, Verdict};
 use crate::state::State;
+use crate::terminal;
 use crate::ui::{Scope, Theme, link, render_advice, render_stats};
 use crate::workspace::{DEFAULT_DIR, Workspace};
 
 pub use browse::browse;
 use browse::reset_notice;
-use events::Event;
+use events::{Event, Key};
 use list::ListView;
 use screen::{Body, Frame};
 
@@ -55,16 +56,12 @@ pub fn run(poll: bool, edit_cmd: Option<String>) -> Result<ExitCode> {
     let toolchain = Toolchain::discover()?;
     let (tx, rx) = mpsc::channel();
     let _watcher = events::watch_files(&ws.root.join("exercises"), poll, tx.clone())?;
-    events::read_keys(tx.clone());
-    events::watch_resizes(tx.clone())?;
+    let _terminal = terminal::Borrowed::take()?;
+    events::read_terminal(tx.clone());
 
-    let term = Term::stdout();
-    let _ = term.hide_cursor();
     let mut app = App::new(Arc::new(ws), Arc::new(toolchain), poll, tx)?;
     app.editor = Editor::find(edit_cmd.as_deref());
-    let result = app.run(&rx);
-    let _ = term.show_cursor();
-    result.map(|()| ExitCode::SUCCESS)
+    app.run(&rx).map(|()| ExitCode::SUCCESS)
 }
 
 /// The workspace around the current directory; else `./backlings`, created if needed.
@@ -81,7 +78,8 @@ fn open_or_create() -> Result<Workspace> {
     print_welcome(&ws, Path::new(DEFAULT_DIR));
     print!("\nPress any key to start. ");
     std::io::stdout().flush()?;
-    let _ = Term::stdout().read_key_raw();
+    let _terminal = terminal::Borrowed::take()?;
+    events::wait_for_key();
     Ok(ws)
 }
 
@@ -596,7 +594,8 @@ fn same_file(event_path: &Path, exercise: &Path) -> bool {
 fn canonical(path: &Path) -> PathBuf {
     // A removed file cannot be canonicalised; its directory still can.
     match (
-        path.parent().and_then(|p| fs::canonicalize(p).ok()),
+        path.parent()
+            .and_then(|p| crate::platform::canonicalize(p).ok()),
         path.file_name(),
     ) {
         (Some(dir), Some(name)) => dir.join(name),

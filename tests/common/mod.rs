@@ -142,7 +142,21 @@ impl Tmux {
         Tmux::launch(dir, env, args, 120, 50)
     }
 
+    /// Starts a plain `sh` in `dir`, for tests that run backlings from a shell.
+    pub fn shell(dir: &Path) -> Tmux {
+        Tmux::open(dir, "env NO_COLOR=1 PS1='$ ' sh", 120, 50)
+    }
+
     fn launch(dir: &Path, env: &str, args: &str, cols: u16, rows: u16) -> Tmux {
+        Tmux::open(
+            dir,
+            &format!("env {env} NO_COLOR=1 '{BIN}' {args}"),
+            cols,
+            rows,
+        )
+    }
+
+    fn open(dir: &Path, command: &str, cols: u16, rows: u16) -> Tmux {
         use std::sync::atomic::{AtomicUsize, Ordering};
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let socket = format!(
@@ -150,7 +164,6 @@ impl Tmux {
             std::process::id(),
             NEXT.fetch_add(1, Ordering::Relaxed)
         );
-        let command = format!("env {env} NO_COLOR=1 '{BIN}' {args}");
         let status = Command::new("tmux")
             .args([
                 "-L",
@@ -229,6 +242,16 @@ impl Tmux {
             .output()
             .unwrap();
         String::from_utf8_lossy(&out.stdout).lines().count()
+    }
+
+    /// Whether the terminal shows its cursor.
+    pub fn cursor_visible(&self) -> bool {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "display-message", "-p", "-t", "t"])
+            .arg("#{cursor_flag}")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim() == "1"
     }
 
     /// Whether the program in the terminal is still running.
