@@ -648,7 +648,7 @@ fn scratch_dir(prefix: &str) -> Result<tempfile::TempDir> {
 fn remove_scratch(dir: tempfile::TempDir) {
     let path = dir.path().to_path_buf();
     if dir.close().is_err() {
-        crate::platform::make_writable(&path);
+        platform::make_writable(&path);
         let _ = fs::remove_dir_all(&path);
     }
 }

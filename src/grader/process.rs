@@ -14,18 +14,18 @@ use crate::platform::{self, Breach, Crash, Ended, TreeLimits};
 
 /// How often a waiting run looks at the cancel flag.
 const CANCEL_POLL: Duration = Duration::from_millis(10);
-/// How long to wait for output pipes after the session is gone.
+/// How long to wait for output pipes after the tree is gone.
 const DRAIN_GRACE: Duration = Duration::from_millis(200);
 
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     pub time: Duration,
-    /// Address-space limit in bytes, so runaway allocation fails fast instead of swapping.
+    /// Memory limit in bytes, so runaway allocation fails fast instead of swapping; how each
+    /// OS holds it is the platform layer's business.
     pub memory: Option<u64>,
     /// Bytes kept of each of stdout and stderr; the rest is read and dropped.
     pub output: usize,
-    /// Most processes the session may hold at once. Counted by the parent, because
-    /// `RLIMIT_NPROC` counts every process of the user and does not apply to root.
+    /// Most processes the tree may hold at once.
     pub processes: Option<usize>,
 }
 
@@ -35,7 +35,7 @@ pub enum Exit {
     /// Ended by the system (a signal, an exception) or killed over the memory limit.
     Crashed(Crash),
     TimedOut,
-    /// The session held more processes than `Limits::processes`.
+    /// The tree held more processes than `Limits::processes`.
     TooManyProcesses,
     Cancelled,
 }

@@ -90,9 +90,11 @@ pub fn spawn(mut cmd: Command, limits: TreeLimits) -> io::Result<(Child, Tree)> 
         });
     }
     let child = cmd.spawn()?;
-    live().push(child.id() as libc::pid_t);
+    // The child leads the session it made, so its pid is the session's id.
+    let session = child.id() as libc::pid_t;
+    live().push(session);
     let tree = Tree {
-        session: child.id() as libc::pid_t,
+        session,
         watch: os::Watch::new(limits),
     };
     Ok((child, tree))

@@ -92,14 +92,12 @@ pub enum Key {
 }
 
 /// Reads key presses and terminal resizes on a thread of its own until the receiver is
-/// gone. Needs raw mode (see [`super::terminal`]) to get keys as they are typed.
+/// gone. Needs raw mode (see [`crate::terminal`]) to get keys as they are typed.
 pub fn read_terminal(tx: Sender<Event>) {
     thread::spawn(move || {
         loop {
             let event = match crossterm::event::read() {
-                Ok(TermEvent::Key(key)) if key.kind != KeyEventKind::Release => {
-                    Event::Key(key_of(key))
-                }
+                Ok(TermEvent::Key(key)) if is_press(&key) => Event::Key(key_of(key)),
                 Ok(TermEvent::Resize(..)) => Event::Resized,
                 Ok(_) => continue,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
@@ -115,10 +113,15 @@ pub fn read_terminal(tx: Sender<Event>) {
 /// Waits for one key press, for a screen that asks for any key.
 pub fn wait_for_key() {
     while let Ok(event) = crossterm::event::read() {
-        if matches!(event, TermEvent::Key(key) if key.kind != KeyEventKind::Release) {
+        if matches!(event, TermEvent::Key(key) if is_press(&key)) {
             return;
         }
     }
+}
+
+/// A key going down or repeating; Windows also reports each key going up.
+fn is_press(key: &KeyEvent) -> bool {
+    key.kind != KeyEventKind::Release
 }
 
 fn key_of(key: KeyEvent) -> Key {
