@@ -11,7 +11,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::course::{Course, Exercise};
+use crate::course::{self, Course, Exercise};
 use crate::files::write_atomically;
 use crate::grader::{self, Submission, Toolchain, Verdict};
 use crate::ui::{self, Theme, json, link};
@@ -39,9 +39,10 @@ pub fn grade_exercise(
     let file = ws.exercise_path(ex);
     if !file.is_file() {
         bail!(
-            "{} is missing; `backlings reset {}` restores the stub (backups of your versions are in .backlings/backups/)",
-            ex.rel_path(),
-            ex.name
+            "{} is missing; `backlings reset {}` restores the stub (backups of your versions are in {})",
+            ex.shown_path(),
+            ex.name,
+            crate::workspace::backups_dir_shown()
         );
     }
     let checks = ws.course.checks(ex)?;
@@ -115,7 +116,7 @@ pub fn run(name: &str, as_json: bool) -> Result<ExitCode> {
         println!(
             "{} {}",
             theme.heading.apply_to(&ex.name),
-            link(&ex.rel_path(), &ws.exercise_path(&ex))
+            link(&ex.shown_path(), &ws.exercise_path(&ex))
         );
         print!("{}", ui::render_verdict(&verdict, &theme, ui::Detail::Full));
         if verdict.passed() {
@@ -123,14 +124,17 @@ pub fn run(name: &str, as_json: bool) -> Result<ExitCode> {
             print!("\n{}", ui::render_advice(advice.as_deref(), &theme));
             println!(
                 "\nReference solution: {} (`backlings compare {}` shows what differs)",
-                link(&ex.solution_rel_path(), &ws.solution_path(&ex)),
+                link(
+                    &course::shown(&ex.solution_rel_path()),
+                    &ws.solution_path(&ex)
+                ),
                 ex.name
             );
             match next.and_then(|n| ws.course.find(&n).ok()) {
                 Some(next) => println!(
                     "Next: {} {}",
                     next.name,
-                    link(&next.rel_path(), &ws.exercise_path(next))
+                    link(&next.shown_path(), &ws.exercise_path(next))
                 ),
                 None => println!("\n{}", ws.course.final_message.trim()),
             }
@@ -205,7 +209,7 @@ pub fn check(as_json: bool, junit: Option<&Path>) -> Result<ExitCode> {
                 verdict.headline(),
                 theme
                     .dim
-                    .apply_to(link(&ex.rel_path(), &ws.exercise_path(ex)))
+                    .apply_to(link(&ex.shown_path(), &ws.exercise_path(ex)))
             );
         }
         let passed = verdicts.iter().filter(|v| v.passed()).count();
@@ -311,7 +315,7 @@ pub fn render_list(ws: &Workspace, state: &crate::state::State, theme: &Theme) -
             "{}  {:width$}  {}  {}\n",
             style.apply_to(status),
             ex.name,
-            link(&ex.rel_path(), &ws.exercise_path(ex)),
+            link(&ex.shown_path(), &ws.exercise_path(ex)),
             theme.dim.apply_to(&ex.summary)
         ));
     }
@@ -341,7 +345,7 @@ pub fn reset(name: &str, yes: bool) -> Result<ExitCode> {
         }
         print!(
             "Replace {} with the original stub? Your version is kept as a backup. [y/N] ",
-            ex.rel_path()
+            ex.shown_path()
         );
         std::io::stdout().flush()?;
         let mut answer = String::new();
@@ -356,7 +360,7 @@ pub fn reset(name: &str, yes: bool) -> Result<ExitCode> {
     println!(
         "{} {}",
         theme.good.apply_to("Restored"),
-        link(&ex.rel_path(), &ws.exercise_path(ex))
+        link(&ex.shown_path(), &ws.exercise_path(ex))
     );
     if let Some(backup) = backup {
         let shown = backup.strip_prefix(&ws.root).unwrap_or(&backup);
@@ -389,7 +393,10 @@ pub fn solution(name: &str) -> Result<ExitCode> {
         "{}\n",
         theme.dim.apply_to(format!(
             "// {}",
-            link(&ex.solution_rel_path(), &ws.solution_path(ex))
+            link(
+                &course::shown(&ex.solution_rel_path()),
+                &ws.solution_path(ex)
+            )
         ))
     );
     print!("{}", ws.course.solution(ex)?);
@@ -423,9 +430,12 @@ pub fn render_comparison(ws: &Workspace, ex: &Exercise, theme: &Theme) -> Result
     Ok(format!(
         "{} {}  {} {}\n\n{}",
         theme.bad.apply_to("- yours:"),
-        link(&ex.rel_path(), &path),
+        link(&ex.shown_path(), &path),
         theme.good.apply_to("+ reference:"),
-        link(&ex.solution_rel_path(), &ws.solution_path(ex)),
+        link(
+            &course::shown(&ex.solution_rel_path()),
+            &ws.solution_path(ex)
+        ),
         ui::render_diff(&mine, &ws.course.solution(ex)?, theme)
     ))
 }

@@ -65,6 +65,22 @@ impl Exercise {
     pub fn mutants_rel_dir(&self) -> String {
         format!("mutants/{}/{}", self.topic, self.name)
     }
+    /// The learner's file as a learner reads paths on this OS: `exercises\parsing\query_string.rs`
+    /// on Windows.
+    pub fn shown_path(&self) -> String {
+        shown(&self.rel_path())
+    }
+}
+
+/// A course path (always written with `/`, as in `info.toml` and the embedded course) as a
+/// path of this OS, so joined and shown paths never mix separators.
+pub fn native(rel: &str) -> PathBuf {
+    rel.split('/').collect()
+}
+
+/// A course path as the learner reads paths on this OS.
+pub fn shown(rel: &str) -> String {
+    native(rel).display().to_string()
 }
 
 #[derive(Deserialize)]
@@ -205,7 +221,7 @@ impl Course {
                 .map(Cow::Borrowed)
                 .with_context(|| format!("the built-in course has no file {rel}")),
             Origin::Dir(dir) => {
-                let path = dir.join(rel);
+                let path = dir.join(native(rel));
                 fs::read_to_string(&path)
                     .map(Cow::Owned)
                     .with_context(|| format!("reading course file {}", path.display()))
@@ -413,5 +429,22 @@ mod tests {
         assert!(!is_identifier("a-b"));
         assert!(!is_identifier("_"));
         assert!(!is_identifier("type"));
+    }
+
+    #[test]
+    fn paths_are_shown_and_joined_with_the_os_separator() {
+        let course = Course::builtin().unwrap();
+        let ex = &course.exercises[course.index_of("query_string").unwrap()];
+        let expected = if cfg!(windows) {
+            r"exercises\parsing\query_string.rs"
+        } else {
+            "exercises/parsing/query_string.rs"
+        };
+        assert_eq!(ex.shown_path(), expected);
+        let joined = Path::new("ws").join(native(&ex.rel_path()));
+        assert_eq!(
+            joined.display().to_string(),
+            format!("ws{}{expected}", std::path::MAIN_SEPARATOR)
+        );
     }
 }

@@ -7,12 +7,13 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
-use crate::course::{Course, Exercise, Origin};
+use crate::course::{self, Course, Exercise, Origin};
 use crate::files::{write_atomically, write_new};
 use crate::state::{State, StateFile, unix_time};
 
 /// Directory inside a workspace that belongs to the tool.
 const TOOL_DIR: &str = ".backlings";
+const BACKUPS_DIR: &str = "backups";
 pub const DEFAULT_DIR: &str = "backlings";
 
 pub const NOT_IN_WORKSPACE_ERR: &str =
@@ -143,7 +144,7 @@ impl Workspace {
         let root = crate::platform::canonicalize(root)
             .with_context(|| format!("resolving {}", root.display()))?;
         for (rel, stub) in stubs {
-            write_new(&root.join(rel), stub.as_bytes())?;
+            write_new(&root.join(course::native(&rel)), stub.as_bytes())?;
         }
         write_new(&root.join("Cargo.toml"), cargo_manifest(&course).as_bytes())?;
         write_new(&root.join(".gitignore"), b"/target\n/.backlings/cache\n")?;
@@ -166,11 +167,11 @@ impl Workspace {
     }
 
     pub fn exercise_path(&self, ex: &Exercise) -> PathBuf {
-        self.root.join(ex.rel_path())
+        self.root.join(course::native(&ex.rel_path()))
     }
 
     pub fn solution_path(&self, ex: &Exercise) -> PathBuf {
-        self.root.join(ex.solution_rel_path())
+        self.root.join(course::native(&ex.solution_rel_path()))
     }
 
     /// Build directory and incremental compilation cache of one exercise, away from the
@@ -262,7 +263,7 @@ impl Workspace {
 
     /// Copies `src` into `.backlings/backups/` as `STEM.<unix time>.EXT`, never over a file.
     fn backup_file(&self, src: &Path, name: &str) -> Result<PathBuf> {
-        let dir = self.root.join(TOOL_DIR).join("backups");
+        let dir = self.root.join(TOOL_DIR).join(BACKUPS_DIR);
         fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
         let stamp = unix_time();
@@ -276,6 +277,13 @@ impl Workspace {
             .with_context(|| format!("backing up {} to {}", src.display(), dest.display()))?;
         Ok(dest)
     }
+}
+
+/// Where backups go, relative to the workspace, as the learner reads paths on this OS.
+pub fn backups_dir_shown() -> String {
+    let mut shown = Path::new(TOOL_DIR).join(BACKUPS_DIR).display().to_string();
+    shown.push(std::path::MAIN_SEPARATOR);
+    shown
 }
 
 fn state_path(root: &Path) -> PathBuf {

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 
 use super::TEMPLATE_MARKER;
-use crate::course::{Course, Exercise, is_identifier};
+use crate::course::{self, Course, Exercise, is_identifier};
 use crate::files::{write_atomically, write_new};
 use crate::ui::{Theme, link};
 
@@ -72,10 +72,10 @@ pub fn new(name: &str, topic: &str, course_dir: Option<PathBuf>) -> Result<ExitC
         (ex.checks_rel_path(), CHECKS),
         (format!("{}/{MUTANT_SLUG}.rs", ex.mutants_rel_dir()), MUTANT),
     ];
-    let taken: Vec<&str> = files
+    let taken: Vec<String> = files
         .iter()
-        .filter(|(rel, _)| root.join(rel).exists())
-        .map(|(rel, _)| rel.as_str())
+        .filter(|(rel, _)| root.join(course::native(rel)).exists())
+        .map(|(rel, _)| course::shown(rel))
         .collect();
     if !taken.is_empty() {
         bail!(
@@ -89,7 +89,7 @@ pub fn new(name: &str, topic: &str, course_dir: Option<PathBuf>) -> Result<ExitC
 
     let mut written: Vec<PathBuf> = Vec::new();
     let result = files.iter().try_for_each(|(rel, template)| {
-        let path = root.join(rel);
+        let path = root.join(course::native(rel));
         write_new(&path, template.replace("__NAME__", name).as_bytes())?;
         written.push(path);
         Ok(())
@@ -115,7 +115,7 @@ pub fn new(name: &str, topic: &str, course_dir: Option<PathBuf>) -> Result<ExitC
         "{} exercise {name} in topic {topic}:",
         theme.good.apply_to("Added")
     );
-    let shown = |rel: &str| link(rel, &root.join(rel));
+    let shown = |rel: &str| link(&course::shown(rel), &root.join(course::native(rel)));
     for (rel, _) in &files {
         println!("    {}", shown(rel));
     }

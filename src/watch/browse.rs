@@ -69,7 +69,7 @@ pub fn browse() -> Result<ExitCode> {
         println!(
             "Current exercise: {} {}\nRun `backlings` to work on it.",
             ex.name,
-            link(&ex.rel_path(), &ws.exercise_path(ex))
+            link(&ex.shown_path(), &ws.exercise_path(ex))
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -84,10 +84,10 @@ pub(super) fn reset_notice(ws: &Workspace, index: usize) -> Result<String> {
             let shown = backup.strip_prefix(&ws.root).unwrap_or(&backup);
             format!(
                 "Restored {}; your previous version is at {}",
-                ex.rel_path(),
+                ex.shown_path(),
                 link(&shown.display().to_string(), &backup)
             )
         }
-        None => format!("Restored {}", ex.rel_path()),
+        None => format!("Restored {}", ex.shown_path()),
     })
 }

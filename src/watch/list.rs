@@ -195,8 +195,9 @@ impl ListView {
                 text,
                 "{}",
                 theme.warn.apply_to(format!(
-                    "Reset {} to its stub? Your file is kept in .backlings/backups/. y/n",
-                    course.exercises[index].name
+                    "Reset {} to its stub? Your file is kept in {}. y/n",
+                    course.exercises[index].name,
+                    crate::workspace::backups_dir_shown()
                 ))
             );
         } else if let Some(notice) = &self.notice {

@@ -28,7 +28,7 @@ use console::Term;
 use crate::cmd::{
     advice_on, grade_exercise, print_welcome, record, render_comparison, render_hints,
 };
-use crate::course::{Course, Exercise};
+use crate::course::{self, Course, Exercise};
 use crate::editor::{self, Editor};
 use crate::grader::{Toolchain, Verdict};
 use crate::state::State;
@@ -344,7 +344,7 @@ impl App {
                 self.problem = Some(format!(
                     "{} is missing. Restore the stub with `backlings reset {}` (earlier versions are in .backlings/backups/), \
                      or save the file again.",
-                    ex.rel_path(),
+                    ex.shown_path(),
                     ex.name
                 ));
                 return;
@@ -419,7 +419,10 @@ impl App {
             self.theme.good.apply_to("✓"),
             ex.name,
             self.theme.key.apply_to("c"),
-            link(&ex.solution_rel_path(), &self.ws.solution_path(&ex))
+            link(
+                &course::shown(&ex.solution_rel_path()),
+                &self.ws.solution_path(&ex)
+            )
         );
         // The verdict is not shown after a pass, so the learner's own failing tests are
         // mentioned here or never.
@@ -438,7 +441,7 @@ impl App {
                     "\n{} {}  {}",
                     self.theme.heading.apply_to("Next:"),
                     next.name,
-                    link(&next.rel_path(), &self.ws.exercise_path(next))
+                    link(&next.shown_path(), &self.ws.exercise_path(next))
                 ));
                 self.move_to(Some(i));
                 self.advice_after_next_grade = self.last_passed;
@@ -550,7 +553,7 @@ impl App {
             (View::Exercise, Some(ex)) => {
                 let shown = state.exercises.get(&ex.name).map_or(0, |e| e.hints_shown);
                 hints = render_hints(ex, shown, &self.theme);
-                rel_path = ex.rel_path();
+                rel_path = ex.shown_path();
                 abs_path = self.ws.exercise_path(ex);
                 Body::Exercise {
                     name: &ex.name,
