@@ -9,12 +9,12 @@ use std::thread;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 
 use crate::course::{self, Course, Exercise};
 use crate::files::write_atomically;
 use crate::grader::{self, Submission, Toolchain, Verdict};
-use crate::ui::{self, Theme, json, link};
+use crate::ui::{self, Theme, json, link, out, outln};
 use crate::workspace::{DEFAULT_DIR, Workspace};
 
 /// Never set: one-shot commands are not cancelled.
@@ -83,20 +83,21 @@ pub fn init(path: Option<PathBuf>, course_dir: Option<PathBuf>) -> Result<ExitCo
     };
     let path = path.unwrap_or_else(|| PathBuf::from(DEFAULT_DIR));
     let ws = Workspace::init(&path, course)?;
-    print_welcome(&ws, &path);
+    print_welcome(&ws, &path)?;
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn print_welcome(ws: &Workspace, shown: &Path) {
+pub fn print_welcome(ws: &Workspace, shown: &Path) -> Result<()> {
     let theme = Theme::stdout();
-    println!(
+    outln!(
         "{} a workspace with {} exercises at {}\n",
         theme.good.apply_to("Created"),
         ws.course.exercises.len(),
         link(&shown.display().to_string(), &ws.root)
-    );
-    println!("{}\n", ws.course.welcome_message.trim());
-    println!("Next:\n    cd {}\n    backlings", shown.display());
+    )?;
+    outln!("{}\n", ws.course.welcome_message.trim())?;
+    outln!("Next:\n    cd {}\n    backlings", shown.display())?;
+    Ok(())
 }
 
 pub fn run(name: &str, as_json: bool) -> Result<ExitCode> {
@@ -107,36 +108,36 @@ pub fn run(name: &str, as_json: bool) -> Result<ExitCode> {
     // One-shot grades say nothing about how long the learner worked.
     let next = record(&ws, &ex, &verdict, Duration::ZERO)?;
     if as_json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&json::results(&verdict))?
-        );
+        )?;
     } else {
         let theme = Theme::stdout();
-        println!(
+        outln!(
             "{} {}",
             theme.heading.apply_to(&ex.name),
             link(&ex.shown_path(), &ws.exercise_path(&ex))
-        );
-        print!("{}", ui::render_verdict(&verdict, &theme, ui::Detail::Full));
+        )?;
+        out!("{}", ui::render_verdict(&verdict, &theme, ui::Detail::Full))?;
         if verdict.passed() {
             let advice = advice_on(&ws, &toolchain, &ex)?;
-            print!("\n{}", ui::render_advice(advice.as_deref(), &theme));
-            println!(
+            out!("\n{}", ui::render_advice(advice.as_deref(), &theme))?;
+            outln!(
                 "\nReference solution: {} (`backlings compare {}` shows what differs)",
                 link(
                     &course::shown(&ex.solution_rel_path()),
                     &ws.solution_path(&ex)
                 ),
                 ex.name
-            );
+            )?;
             match next.and_then(|n| ws.course.find(&n).ok()) {
-                Some(next) => println!(
+                Some(next) => outln!(
                     "Next: {} {}",
                     next.name,
                     link(&next.shown_path(), &ws.exercise_path(next))
-                ),
-                None => println!("\n{}", ws.course.final_message.trim()),
+                )?,
+                None => outln!("\n{}", ws.course.final_message.trim())?,
             }
         }
     }
@@ -151,16 +152,11 @@ pub fn check(as_json: bool, junit: Option<&Path>) -> Result<ExitCode> {
     let ws = current_workspace()?;
     let toolchain = Toolchain::discover()?;
     let exercises = &ws.course.exercises;
-    let bar = if as_json || !std::io::stderr().is_terminal() {
+    let bar = if as_json {
         ProgressBar::hidden()
     } else {
-        ProgressBar::new(exercises.len() as u64)
+        ui::progress_bar("grading", exercises.len())
     };
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} grading [{bar:30}] {pos}/{len} {msg}")
-            .expect("valid template")
-            .progress_chars("=> "),
-    );
     let results = parallel_map(exercises, &bar, |ex| {
         grade_exercise(&ws, &toolchain, ex, &NOT_CANCELLED)
     });
@@ -193,7 +189,7 @@ pub fn check(as_json: bool, junit: Option<&Path>) -> Result<ExitCode> {
             status: json::course_status(&exercises),
             exercises,
         };
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        outln!("{}", serde_json::to_string_pretty(&out)?)?;
     } else {
         let theme = Theme::stdout();
         let width = exercises.iter().map(|e| e.name.len()).max().unwrap_or(0);
@@ -203,17 +199,17 @@ pub fn check(as_json: bool, junit: Option<&Path>) -> Result<ExitCode> {
             } else {
                 theme.bad.apply_to("✗")
             };
-            println!(
+            outln!(
                 "{mark} {:width$}  {}  {}",
                 ex.name,
                 verdict.headline(),
                 theme
                     .dim
                     .apply_to(link(&ex.shown_path(), &ws.exercise_path(ex)))
-            );
+            )?;
         }
         let passed = verdicts.iter().filter(|v| v.passed()).count();
-        println!("\n{passed}/{} exercises pass", verdicts.len());
+        outln!("\n{passed}/{} exercises pass", verdicts.len())?;
     }
     Ok(if all_passed {
         ExitCode::SUCCESS
@@ -269,13 +265,13 @@ pub fn hint(name: &str) -> Result<ExitCode> {
     let ex = ws.course.find(name)?;
     let theme = Theme::stdout();
     if ex.hints.is_empty() {
-        println!("{} has no hints.", ex.name);
+        outln!("{} has no hints.", ex.name)?;
         return Ok(ExitCode::SUCCESS);
     }
     let shown = ws.reveal_hint(ex)?;
-    print!("{}", render_hints(ex, shown, &theme));
+    out!("{}", render_hints(ex, shown, &theme))?;
     if shown == ex.hints.len() {
-        println!("{}", theme.dim.apply_to("That was the last hint."));
+        outln!("{}", theme.dim.apply_to("That was the last hint."))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -301,7 +297,7 @@ pub fn render_hints(ex: &Exercise, shown: usize, theme: &Theme) -> String {
 pub fn list() -> Result<ExitCode> {
     let ws = current_workspace()?;
     let state = ws.state()?;
-    print!("{}", render_list(&ws, &state, &Theme::stdout()));
+    out!("{}", render_list(&ws, &state, &Theme::stdout()))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -327,10 +323,10 @@ pub fn render_list(ws: &Workspace, state: &crate::state::State, theme: &Theme) -
 pub fn stats() -> Result<ExitCode> {
     let ws = current_workspace()?;
     let state = ws.state()?;
-    print!(
+    out!(
         "{}",
         ui::render_stats(&ws.course, &state, &Theme::stdout(), ui::Scope::Full)
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -343,31 +339,31 @@ pub fn reset(name: &str, yes: bool) -> Result<ExitCode> {
                 "`backlings reset` replaces your file with the stub; pass --yes to confirm when not on a terminal"
             );
         }
-        print!(
+        out!(
             "Replace {} with the original stub? Your version is kept as a backup. [y/N] ",
             ex.shown_path()
-        );
+        )?;
         std::io::stdout().flush()?;
         let mut answer = String::new();
         std::io::stdin().lock().read_line(&mut answer)?;
         if !matches!(answer.trim(), "y" | "Y" | "yes") {
-            println!("Nothing changed.");
+            outln!("Nothing changed.")?;
             return Ok(ExitCode::from(1));
         }
     }
     let backup = ws.reset(ex)?;
     let theme = Theme::stdout();
-    println!(
+    outln!(
         "{} {}",
         theme.good.apply_to("Restored"),
         link(&ex.shown_path(), &ws.exercise_path(ex))
-    );
+    )?;
     if let Some(backup) = backup {
         let shown = backup.strip_prefix(&ws.root).unwrap_or(&backup);
-        println!(
+        outln!(
             "Your previous version: {}",
             link(&shown.display().to_string(), &backup)
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -389,7 +385,7 @@ pub fn solution(name: &str) -> Result<ExitCode> {
     let ws = current_workspace()?;
     let ex = passed_exercise(&ws, name)?;
     let theme = Theme::stdout();
-    println!(
+    outln!(
         "{}\n",
         theme.dim.apply_to(format!(
             "// {}",
@@ -398,8 +394,8 @@ pub fn solution(name: &str) -> Result<ExitCode> {
                 &ws.solution_path(ex)
             )
         ))
-    );
-    print!("{}", ws.course.solution(ex)?);
+    )?;
+    out!("{}", ws.course.solution(ex)?)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -408,8 +404,8 @@ pub fn compare(name: &str) -> Result<ExitCode> {
     let ex = passed_exercise(&ws, name)?;
     let theme = Theme::stdout();
     let advice = advice_on(&ws, &Toolchain::discover()?, ex)?;
-    print!("{}", render_comparison(&ws, ex, &theme)?);
-    print!("\n{}", ui::render_advice(advice.as_deref(), &theme));
+    out!("{}", render_comparison(&ws, ex, &theme)?)?;
+    out!("\n{}", ui::render_advice(advice.as_deref(), &theme))?;
     Ok(ExitCode::SUCCESS)
 }
 

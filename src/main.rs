@@ -165,13 +165,14 @@ fn man_pages(dir: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
             clap_mangen::generate_to(Cli::command(), dir)
                 .with_context(|| format!("writing man pages into {}", dir.display()))?;
-            println!("Wrote the backlings man pages into {}", dir.display());
+            ui::outln!("Wrote the backlings man pages into {}", dir.display())?;
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn main() -> ExitCode {
+    ui::ignore_empty_no_color();
     terminal::stop_cleanly_when_asked();
     let cli = Cli::parse();
     let result = match cli.command {
@@ -187,13 +188,12 @@ fn main() -> ExitCode {
         Some(Cmd::Solution { name }) => cmd::solution(&name),
         Some(Cmd::Compare { name }) => cmd::compare(&name),
         Some(Cmd::Completions { shell }) => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "backlings",
-                &mut std::io::stdout(),
-            );
-            Ok(ExitCode::SUCCESS)
+            // Into a buffer first: clap_complete panics when it cannot write.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "backlings", &mut script);
+            std::io::Write::write_all(&mut std::io::stdout(), &script)
+                .map(|()| ExitCode::SUCCESS)
+                .map_err(Into::into)
         }
         Some(Cmd::Man { dir }) => man_pages(dir.as_deref()),
         Some(Cmd::Dev { command }) => match command {
@@ -211,6 +211,8 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // The reader has all it wanted (`backlings list | head -1`), as cargo and ripgrep see it.
+        Err(err) if ui::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             let theme = ui::Theme::stdout();
             eprintln!("{} {err:#}", theme.bad.apply_to("error:"));

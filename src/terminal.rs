@@ -30,6 +30,12 @@ pub fn stop_cleanly_when_asked() {
     });
 }
 
+/// Whether the terminal understands cursor movement and clearing; `TERM=dumb` (Emacs' shell,
+/// some IDE consoles) shows escape sequences as text instead.
+pub fn can_redraw() -> bool {
+    std::env::var_os("TERM").is_none_or(|term| term != "dumb")
+}
+
 /// Holds the terminal in raw mode with the cursor hidden until dropped.
 pub struct Borrowed(());
 
@@ -45,7 +51,9 @@ impl Borrowed {
         });
         terminal::enable_raw_mode().context("putting the terminal in raw mode")?;
         BORROWED.store(true, Ordering::SeqCst);
-        let _ = crossterm::execute!(std::io::stdout(), cursor::Hide);
+        if can_redraw() {
+            let _ = crossterm::execute!(std::io::stdout(), cursor::Hide);
+        }
         Ok(Borrowed(()))
     }
 }
@@ -63,7 +71,9 @@ fn restore() {
         return;
     }
     let mut out = std::io::stdout();
-    let _ = crossterm::execute!(out, cursor::Show);
+    if can_redraw() {
+        let _ = crossterm::execute!(out, cursor::Show);
+    }
     let _ = terminal::disable_raw_mode();
     let _ = out.flush();
 }

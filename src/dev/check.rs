@@ -5,19 +5,17 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::fs;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use indicatif::{ProgressBar, ProgressStyle};
 
 use super::TEMPLATE_MARKER;
 use crate::cmd::{NOT_CANCELLED, parallel_map};
 use crate::course::{CHECKS_SUPPORT, Course, Exercise};
 use crate::grader::{self, Outcome, Submission, Toolchain, Verdict};
-use crate::ui::Theme;
+use crate::ui::{self, Theme, out, outln};
 
 /// A statement shorter than this many doc-comment lines cannot hold rules and examples.
 const MIN_STATEMENT_LINES: usize = 8;
@@ -103,16 +101,7 @@ pub fn check(course_dir: Option<PathBuf>, names: &[String], repeat: u32) -> Resu
         .prefix("backlings-dev-")
         .tempdir()
         .context("creating a scratch directory")?;
-    let bar = if std::io::stderr().is_terminal() {
-        ProgressBar::new(jobs.len() as u64)
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} proving [{bar:30}] {pos}/{len}")
-            .expect("valid template")
-            .progress_chars("=> "),
-    );
+    let bar = ui::progress_bar("proving", jobs.len());
     let support = course.checks_support()?;
     let indexed: Vec<(usize, &Job)> = jobs.iter().enumerate().collect();
     let verdicts = parallel_map(&indexed, &bar, |(i, job)| {
@@ -185,20 +174,20 @@ pub fn check(course_dir: Option<PathBuf>, names: &[String], repeat: u32) -> Resu
     {
         let _ = writeln!(table, "{:width$}  (not graded: files missing)", ex.name);
     }
-    print!("{table}");
+    out!("{table}")?;
     if problems.is_empty() {
-        println!(
+        outln!(
             "\n{} {} exercises are sound",
             theme.good.apply_to("ok:"),
             selected.len()
-        );
+        )?;
         Ok(ExitCode::SUCCESS)
     } else {
-        println!();
+        outln!()?;
         for p in &problems {
-            println!("{} {p}", theme.bad.apply_to("problem:"));
+            outln!("{} {p}", theme.bad.apply_to("problem:"))?;
         }
-        println!("\n{} problem(s) found", problems.len());
+        outln!("\n{} problem(s) found", problems.len())?;
         Ok(ExitCode::from(1))
     }
 }

@@ -10,7 +10,7 @@ use anyhow::{Context, Result, bail};
 use super::TEMPLATE_MARKER;
 use crate::course::{self, Course, Exercise, is_identifier};
 use crate::files::{write_atomically, write_new};
-use crate::ui::{Theme, link};
+use crate::ui::{Theme, link, outln};
 
 const STUB: &str = include_str!("template/stub.rs");
 const SOLUTION: &str = include_str!("template/solution.rs");
@@ -105,22 +105,22 @@ pub fn new(name: &str, topic: &str, course_dir: Option<PathBuf>) -> Result<ExitC
 
     let theme = Theme::stdout();
     if created_course {
-        println!(
+        outln!(
             "{} a course at {}",
             theme.good.apply_to("Created"),
             link(&root.display().to_string(), &root)
-        );
+        )?;
     }
-    println!(
+    outln!(
         "{} exercise {name} in topic {topic}:",
         theme.good.apply_to("Added")
-    );
+    )?;
     let shown = |rel: &str| link(&course::shown(rel), &root.join(course::native(rel)));
     for (rel, _) in &files {
-        println!("    {}", shown(rel));
+        outln!("    {}", shown(rel))?;
     }
-    println!("    {} (the new entry)", shown("info.toml"));
-    println!(
+    outln!("    {} (the new entry)", shown("info.toml"))?;
+    outln!(
         "\nThe scaffold is a small working exercise. Replace every {TEMPLATE_MARKER} with your own problem, \
          add a mutant per likely mistake,\nthen prove it sound with:\n    backlings dev check {name}{}",
         if root == Path::new(".") {
@@ -128,7 +128,7 @@ pub fn new(name: &str, topic: &str, course_dir: Option<PathBuf>) -> Result<ExitC
         } else {
             format!(" --course {}", root.display())
         }
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -6,6 +6,16 @@ use console::{Style, Term};
 
 use crate::state::State;
 
+/// Per no-color.org an empty `NO_COLOR` asks for nothing, yet the terminal crates read any value
+/// as "no colour": so an empty one is dropped. Call first thing in `main`.
+pub fn ignore_empty_no_color() {
+    if std::env::var_os("NO_COLOR").is_some_and(|value| value.is_empty()) {
+        // SAFETY: called before any other thread exists, so nothing reads the environment
+        // while it changes.
+        unsafe { std::env::remove_var("NO_COLOR") }
+    }
+}
+
 /// Styles for one output stream; every style is plain when colours are off.
 pub struct Theme {
     pub heading: Style,

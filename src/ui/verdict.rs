@@ -1,5 +1,6 @@
 //! Renders a [`Verdict`] as the text block shown by `run`, `check` and watch mode.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use crate::grader::{CheckResult, CheckStatus, Outcome, Verdict};
@@ -114,6 +115,36 @@ pub fn render_verdict(verdict: &Verdict, theme: &Theme, detail: Detail) -> Strin
     out
 }
 
+/// `text` with every control character written out (`\x1b`, `\r`, `\u{202e}`), so what the
+/// learner's code printed cannot move the cursor, clear the screen, recolour or reorder what
+/// follows. Newlines stay; a tab becomes four spaces.
+fn visible(text: &str) -> Cow<'_, str> {
+    let shown_as_is = |c: char| c == '\n' || !(c.is_control() || is_bidi_control(c));
+    if text.chars().all(shown_as_is) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            c if shown_as_is(c) => out.push(c),
+            '\t' => out.push_str("    "),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x100 => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// The Unicode controls that reorder text on screen (the "Trojan Source" characters).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 /// One line per result, each failure with its message: every result in full detail, only
 /// the first `shown` failures (the rest by name) in compact detail.
 fn render_results(
@@ -143,6 +174,7 @@ fn render_results(
         let _ = write!(out, "  {} {}", style.apply_to(mark), result.name);
         match &result.message {
             Some(message) if result.status != CheckStatus::Passed => {
+                let message = visible(message);
                 let mut lines = message.lines();
                 let _ = writeln!(out, ": {}", lines.next().unwrap_or_default());
                 for line in lines {
@@ -161,6 +193,20 @@ fn render_results(
             "  {} also failing: {}",
             theme.bad.apply_to("✗"),
             unresolved.join(", ")
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_written_out_and_text_is_kept() {
+        assert!(matches!(visible("plain\nlines"), Cow::Borrowed(_)));
+        assert_eq!(
+            visible("a\x1b[2Jb\rc\td\u{7f}\u{202e}é\n"),
+            "a\\x1b[2Jb\\rc    d\\x7f\\u{202e}é\n"
         );
     }
 }

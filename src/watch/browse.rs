@@ -5,13 +5,12 @@ use std::process::ExitCode;
 use std::sync::mpsc;
 
 use anyhow::Result;
-use console::Term;
 
 use super::events::{self, Event, Key};
 use super::list::{self, ListView};
 use super::screen::{self, Body, Frame};
 use crate::terminal;
-use crate::ui::{Theme, link};
+use crate::ui::{Theme, link, outln};
 use crate::workspace::Workspace;
 
 /// `backlings list` on a terminal: the interactive list on its own. Enter makes the chosen
@@ -25,11 +24,11 @@ pub fn browse() -> Result<ExitCode> {
     let selected = state.current.as_deref().and_then(|n| ws.course.index_of(n));
     let mut list = ListView::new(selected.unwrap_or(0));
     let theme = Theme::stdout();
-    let term = Term::stdout();
+    let mut painter = screen::Painter::new();
     let chosen = loop {
         let state = ws.state()?;
-        let (rows, cols) = term.size();
-        let listed = list.render(&ws.course, &state, &theme, cols as usize);
+        let (rows, cols) = painter.size();
+        let listed = list.render(&ws.course, &state, &theme, cols);
         let frame = Frame {
             done: ws.done_count(&state),
             total: ws.course.exercises.len(),
@@ -42,10 +41,7 @@ pub fn browse() -> Result<ExitCode> {
             poll_notice: false,
             scroll: 0,
         };
-        screen::paint(
-            &term,
-            &screen::render(&frame, &theme, rows as usize, cols as usize),
-        )?;
+        painter.paint(&screen::render(&frame, &theme, rows, cols))?;
         let Ok(event) = rx.recv() else { break None };
         let key = match event {
             Event::Key(Key::CtrlC) => break None,
@@ -60,17 +56,17 @@ pub fn browse() -> Result<ExitCode> {
             list::Action::Reset(index) => list.notice = Some(reset_notice(&ws, index)?),
         }
     };
-    let _ = term.clear_screen();
+    let _ = painter.clear();
     drop(terminal);
     if let Some(index) = chosen {
         let ex = &ws.course.exercises[index];
         ws.state_file
             .update(|state| state.current = Some(ex.name.clone()))?;
-        println!(
+        outln!(
             "Current exercise: {} {}\nRun `backlings` to work on it.",
             ex.name,
             link(&ex.shown_path(), &ws.exercise_path(ex))
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

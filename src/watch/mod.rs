@@ -23,7 +23,6 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use console::Term;
 
 use crate::cmd::{
     advice_on, grade_exercise, print_welcome, record, render_comparison, render_hints,
@@ -33,14 +32,14 @@ use crate::editor::{self, Editor};
 use crate::grader::{Toolchain, Verdict};
 use crate::state::State;
 use crate::terminal;
-use crate::ui::{Scope, Theme, link, render_advice, render_stats};
+use crate::ui::{Scope, Theme, link, out, render_advice, render_stats};
 use crate::workspace::{DEFAULT_DIR, Workspace};
 
 pub use browse::browse;
 use browse::reset_notice;
 use events::{Event, Key};
 use list::ListView;
-use screen::{Body, Frame};
+use screen::{Body, Frame, Painter};
 
 /// A longer pause between saves is a break, and counts as this much working time.
 const IDLE_CAP: Duration = Duration::from_secs(5 * 60);
@@ -75,8 +74,8 @@ fn open_or_create() -> Result<Workspace> {
         return Ok(ws);
     }
     let ws = Workspace::init(&default, Course::builtin()?)?;
-    print_welcome(&ws, Path::new(DEFAULT_DIR));
-    print!("\nPress any key to start. ");
+    print_welcome(&ws, Path::new(DEFAULT_DIR))?;
+    out!("\nPress any key to start. ")?;
     std::io::stdout().flush()?;
     let _terminal = terminal::Borrowed::take()?;
     events::wait_for_key();
@@ -98,6 +97,7 @@ struct App {
     editor: Option<Editor>,
     tx: Sender<Event>,
     theme: Theme,
+    painter: Painter,
     /// Index of the exercise shown; `None` once the course is complete.
     current: Option<usize>,
     /// The exercise that passed last in this session, which `c` compares.
@@ -151,6 +151,7 @@ impl App {
             editor: None,
             tx,
             theme: Theme::stdout(),
+            painter: Painter::new(),
             current,
             last_passed: None,
             advice: None,
@@ -222,7 +223,7 @@ impl App {
             }
             return Ok(());
         }
-        let page = (Term::stdout().size().0 as usize / 2).max(1);
+        let page = (self.painter.size().0 / 2).max(1);
         match (&self.view, key) {
             (_, Key::ArrowUp | Key::Char('k')) => self.scroll = self.scroll.saturating_sub(1),
             (_, Key::ArrowDown | Key::Char('j')) => self.scroll += 1,
@@ -505,9 +506,7 @@ impl App {
     fn draw(&mut self) -> Result<()> {
         let state = self.ws.state()?;
         let course = &self.ws.course;
-        let term = Term::stdout();
-        let (rows, cols) = term.size();
-        let (rows, cols) = (rows as usize, cols as usize);
+        let (rows, cols) = self.painter.size();
         let listed;
         let hints;
         let comparison;
@@ -579,7 +578,7 @@ impl App {
         };
         let screen = screen::render(&frame, &self.theme, rows, cols);
         self.max_scroll = screen.max_scroll;
-        screen::paint(&term, &screen)?;
+        self.painter.paint(&screen)?;
         Ok(())
     }
 }

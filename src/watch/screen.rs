@@ -309,12 +309,50 @@ fn progress_bar(done: usize, total: usize, width: usize) -> String {
     format!("[{}{}]", "#".repeat(filled), "-".repeat(width - filled))
 }
 
-/// Replaces what the terminal shows with `screen`.
-pub fn paint(term: &console::Term, screen: &Screen) -> std::io::Result<()> {
-    term.clear_screen()?;
-    // Raw mode may be on while a key is awaited, so end lines explicitly.
-    term.write_str(&screen.text.replace('\n', "\r\n"))?;
-    term.flush()
+/// Puts screens on the terminal: each replaces the last where the terminal can redraw; where
+/// it cannot (`TERM=dumb`), each new one is printed below the last, and repeats are skipped.
+pub struct Painter {
+    term: console::Term,
+    redraws: bool,
+    last: String,
+}
+
+impl Painter {
+    pub fn new() -> Painter {
+        Painter {
+            term: console::Term::stdout(),
+            redraws: crate::terminal::can_redraw(),
+            last: String::new(),
+        }
+    }
+
+    /// The terminal's size as (rows, columns).
+    pub fn size(&self) -> (usize, usize) {
+        let (rows, cols) = self.term.size();
+        (rows as usize, cols as usize)
+    }
+
+    pub fn paint(&mut self, screen: &Screen) -> std::io::Result<()> {
+        if self.redraws {
+            self.term.clear_screen()?;
+        } else if screen.text == self.last {
+            return Ok(());
+        } else {
+            self.term.write_str("\r\n")?;
+        }
+        // Raw mode may be on while a key is awaited, so end lines explicitly.
+        self.term.write_str(&screen.text.replace('\n', "\r\n"))?;
+        self.last.clone_from(&screen.text);
+        self.term.flush()
+    }
+
+    /// Leaves an empty screen, where the terminal can redraw.
+    pub fn clear(&self) -> std::io::Result<()> {
+        if self.redraws {
+            self.term.clear_screen()?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -186,6 +186,17 @@ impl Tmux {
         Tmux { socket }
     }
 
+    /// Copies every byte the pane's programs write from now on into `file`, escape sequences
+    /// included, as the terminal receives them.
+    pub fn record_output(&self, file: &Path) {
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "pipe-pane", "-o", "-t", "t"])
+            .arg(format!("cat > '{}'", file.display()))
+            .status()
+            .unwrap();
+        assert!(status.success(), "tmux pipe-pane failed");
+    }
+
     pub fn screen(&self) -> String {
         let out = Command::new("tmux")
             .args(["-L", &self.socket, "capture-pane", "-p", "-t", "t"])
