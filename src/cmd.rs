@@ -14,8 +14,8 @@ use indicatif::ProgressBar;
 use crate::course::{self, Course, Exercise};
 use crate::files::write_atomically;
 use crate::grader::{self, Submission, Toolchain, Verdict};
-use crate::ui::{self, Theme, json, link, out, outln};
-use crate::workspace::{DEFAULT_DIR, Workspace};
+use crate::ui::{self, Theme, json, link, link_padded, out, outln};
+use crate::workspace::{Counted, DEFAULT_DIR, Workspace};
 
 /// Never set: one-shot commands are not cancelled.
 pub static NOT_CANCELLED: AtomicBool = AtomicBool::new(false);
@@ -60,22 +60,6 @@ pub fn grade_exercise(
     grader::grade(toolchain, &sub, cancel)
 }
 
-/// Records a verdict in the progress state, with `spent` working time; returns the next
-/// exercise after a pass.
-pub fn record(
-    ws: &Workspace,
-    ex: &Exercise,
-    verdict: &Verdict,
-    spent: Duration,
-) -> Result<Option<String>> {
-    if verdict.passed() {
-        ws.record_pass(ex, spent)
-    } else {
-        ws.record_failure(ex, spent)?;
-        Ok(None)
-    }
-}
-
 pub fn init(path: Option<PathBuf>, course_dir: Option<PathBuf>) -> Result<ExitCode> {
     let course = match &course_dir {
         Some(dir) => Course::from_dir(dir)?,
@@ -100,13 +84,34 @@ pub fn print_welcome(ws: &Workspace, shown: &Path) -> Result<()> {
     Ok(())
 }
 
-pub fn run(name: &str, as_json: bool) -> Result<ExitCode> {
+/// The fingerprint of the file at `path`, which was just graded.
+fn fingerprint_of(path: &Path) -> Result<u64> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(crate::files::fingerprint(&bytes))
+}
+
+/// The exercise `name`, or without one the current exercise.
+fn named_or_current<'a>(ws: &'a Workspace, name: Option<&str>) -> Result<&'a Exercise> {
+    match name {
+        Some(name) => ws.course.find(name),
+        None => ws.current_exercise(&ws.state()?).ok_or_else(|| {
+            anyhow::anyhow!("every exercise is done, so there is no current one; name one (`backlings list` shows them)")
+        }),
+    }
+}
+
+pub fn run(name: Option<&str>, as_json: bool) -> Result<ExitCode> {
     let ws = current_workspace()?;
-    let ex = ws.course.find(name)?.clone();
+    ws.ensure_writable()?;
+    let ex = named_or_current(&ws, name)?.clone();
     let toolchain = Toolchain::discover()?;
     let verdict = grade_exercise(&ws, &toolchain, &ex, &NOT_CANCELLED)?.expect("never cancelled");
     // One-shot grades say nothing about how long the learner worked.
-    let next = record(&ws, &ex, &verdict, Duration::ZERO)?;
+    let counted = Counted::Attempt {
+        content: fingerprint_of(&ws.exercise_path(&ex))?,
+        spent: Duration::ZERO,
+    };
+    let next = ws.record(&ex, verdict.passed(), counted)?;
     if as_json {
         outln!(
             "{}",
@@ -150,6 +155,7 @@ pub fn run(name: &str, as_json: bool) -> Result<ExitCode> {
 
 pub fn check(as_json: bool, junit: Option<&Path>) -> Result<ExitCode> {
     let ws = current_workspace()?;
+    ws.ensure_writable()?;
     let toolchain = Toolchain::discover()?;
     let exercises = &ws.course.exercises;
     let bar = if as_json {
@@ -165,7 +171,7 @@ pub fn check(as_json: bool, junit: Option<&Path>) -> Result<ExitCode> {
     let mut verdicts = Vec::with_capacity(exercises.len());
     for (ex, result) in exercises.iter().zip(results) {
         let verdict = result?.expect("never cancelled");
-        record(&ws, ex, &verdict, Duration::ZERO)?;
+        ws.record(ex, verdict.passed(), Counted::Nothing)?;
         verdicts.push(verdict);
     }
     let all_passed = verdicts.iter().all(Verdict::passed);
@@ -192,7 +198,7 @@ pub fn check(as_json: bool, junit: Option<&Path>) -> Result<ExitCode> {
         outln!("{}", serde_json::to_string_pretty(&out)?)?;
     } else {
         let theme = Theme::stdout();
-        let width = exercises.iter().map(|e| e.name.len()).max().unwrap_or(0);
+        let (name_width, path_width) = column_widths(exercises);
         for (ex, verdict) in exercises.iter().zip(&verdicts) {
             let mark = if verdict.passed() {
                 theme.good.apply_to("✓")
@@ -200,12 +206,14 @@ pub fn check(as_json: bool, junit: Option<&Path>) -> Result<ExitCode> {
                 theme.bad.apply_to("✗")
             };
             outln!(
-                "{mark} {:width$}  {}  {}",
+                "{mark} {:name_width$}  {}  {}",
                 ex.name,
+                theme.dim.apply_to(link_padded(
+                    &ex.shown_path(),
+                    &ws.exercise_path(ex),
+                    path_width
+                )),
                 verdict.headline(),
-                theme
-                    .dim
-                    .apply_to(link(&ex.shown_path(), &ws.exercise_path(ex)))
             )?;
         }
         let passed = verdicts.iter().filter(|v| v.passed()).count();
@@ -260,16 +268,33 @@ pub fn parallel_map<T: Sync, R: Send>(
     })
 }
 
-pub fn hint(name: &str) -> Result<ExitCode> {
+pub fn hint(name: Option<&str>) -> Result<ExitCode> {
     let ws = current_workspace()?;
-    let ex = ws.course.find(name)?;
+    let ex = named_or_current(&ws, name)?;
     let theme = Theme::stdout();
     if ex.hints.is_empty() {
         outln!("{} has no hints.", ex.name)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let shown = ws.reveal_hint(ex)?;
+    let recorded = ws.ensure_writable().and_then(|()| ws.reveal_hint(ex));
+    let shown = match &recorded {
+        Ok(shown) => *shown,
+        Err(_) => {
+            let seen = ws
+                .state()?
+                .exercises
+                .get(&ex.name)
+                .map_or(0, |e| e.hints_shown);
+            (seen + 1).min(ex.hints.len())
+        }
+    };
     out!("{}", render_hints(ex, shown, &theme))?;
+    if let Err(why) = recorded {
+        eprintln!(
+            "{} this hint was shown but not remembered: {why:#}",
+            theme.warn.apply_to("note:")
+        );
+    }
     if shown == ex.hints.len() {
         outln!("{}", theme.dim.apply_to("That was the last hint."))?;
     }
@@ -303,21 +328,30 @@ pub fn list() -> Result<ExitCode> {
 
 pub fn render_list(ws: &Workspace, state: &crate::state::State, theme: &Theme) -> String {
     let exercises = &ws.course.exercises;
-    let width = exercises.iter().map(|e| e.name.len()).max().unwrap_or(0);
+    let (name_width, path_width) = column_widths(exercises);
     let mut out = String::new();
     for ex in exercises {
         let (status, style) = theme.status(state, &ex.name);
         out.push_str(&format!(
-            "{}  {:width$}  {}  {}\n",
+            "{}  {:name_width$}  {}  {}\n",
             style.apply_to(status),
             ex.name,
-            link(&ex.shown_path(), &ws.exercise_path(ex)),
+            link_padded(&ex.shown_path(), &ws.exercise_path(ex), path_width),
             theme.dim.apply_to(&ex.summary)
         ));
     }
     let done = ws.done_count(state);
     out.push_str(&format!("\n{done}/{} done\n", exercises.len()));
     out
+}
+
+/// The widths of the name and path columns of a table of `exercises`.
+fn column_widths(exercises: &[Exercise]) -> (usize, usize) {
+    let widest = |width: fn(&Exercise) -> usize| exercises.iter().map(width).max().unwrap_or(0);
+    (
+        widest(|ex| ex.name.chars().count()),
+        widest(|ex| ex.shown_path().chars().count()),
+    )
 }
 
 pub fn stats() -> Result<ExitCode> {
@@ -332,6 +366,7 @@ pub fn stats() -> Result<ExitCode> {
 
 pub fn reset(name: &str, yes: bool) -> Result<ExitCode> {
     let ws = current_workspace()?;
+    ws.ensure_writable()?;
     let ex = ws.course.find(name)?;
     if !yes {
         if !std::io::stdin().is_terminal() {
@@ -369,8 +404,8 @@ pub fn reset(name: &str, yes: bool) -> Result<ExitCode> {
 }
 
 /// The exercise `name`, if the learner has passed it: its reference solution is theirs to see.
-fn passed_exercise<'a>(ws: &'a Workspace, name: &str) -> Result<&'a Exercise> {
-    let ex = ws.course.find(name)?;
+fn passed_exercise<'a>(ws: &'a Workspace, name: Option<&str>) -> Result<&'a Exercise> {
+    let ex = named_or_current(ws, name)?;
     if !ws.state()?.is_done(&ex.name) {
         bail!(
             "the reference solution of {} unlocks once your version passes; `backlings hint {}` helps meanwhile",
@@ -381,7 +416,7 @@ fn passed_exercise<'a>(ws: &'a Workspace, name: &str) -> Result<&'a Exercise> {
     Ok(ex)
 }
 
-pub fn solution(name: &str) -> Result<ExitCode> {
+pub fn solution(name: Option<&str>) -> Result<ExitCode> {
     let ws = current_workspace()?;
     let ex = passed_exercise(&ws, name)?;
     let theme = Theme::stdout();
@@ -399,7 +434,7 @@ pub fn solution(name: &str) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn compare(name: &str) -> Result<ExitCode> {
+pub fn compare(name: Option<&str>) -> Result<ExitCode> {
     let ws = current_workspace()?;
     let ex = passed_exercise(&ws, name)?;
     let theme = Theme::stdout();

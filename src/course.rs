@@ -198,16 +198,51 @@ impl Course {
         if let Some(ex) = self.exercises.iter().find(|e| e.name == name) {
             return Ok(ex);
         }
-        let closest = self
-            .exercises
+        let quoted: Vec<String> = self
+            .suggestions(name)
             .iter()
-            .map(|e| (edit_distance(name, &e.name), &e.name))
-            .min()
-            .filter(|(d, _)| *d <= name.len().max(3) / 2);
-        match closest {
-            Some((_, best)) => bail!("no exercise named {name:?}; did you mean {best:?}?"),
-            None => bail!("no exercise named {name:?}; `backlings list` shows them all"),
+            .map(|n| format!("{n:?}"))
+            .collect();
+        match quoted.as_slice() {
+            [] => bail!("no exercise named {name:?}; `backlings list` shows them all"),
+            [one] => bail!("no exercise named {name:?}; did you mean {one}?"),
+            many => bail!(
+                "no exercise named {name:?}; did you mean one of {}?",
+                many.join(", ")
+            ),
         }
+    }
+
+    /// The exercises a learner most likely meant by `typed`: the same name in another case or
+    /// with `-` for `_`; else those it begins (`lru`), or begins a word of (`limiter` names
+    /// every rate limiter); else the closest by edit distance.
+    fn suggestions(&self, typed: &str) -> Vec<&str> {
+        const MOST: usize = 6;
+        let wanted = typed.to_lowercase().replace('-', "_");
+        let names = || self.exercises.iter().map(|e| e.name.as_str());
+        if let Some(same) = names().find(|n| *n == wanted) {
+            return vec![same];
+        }
+        if wanted.is_empty() {
+            return Vec::new();
+        }
+        let prefixed: Vec<&str> = names().filter(|n| n.starts_with(&wanted)).collect();
+        if !prefixed.is_empty() {
+            return prefixed.into_iter().take(MOST).collect();
+        }
+        let by_word: Vec<&str> = names()
+            .filter(|n| n.split('_').any(|word| word.starts_with(&wanted)))
+            .collect();
+        if !by_word.is_empty() {
+            return by_word.into_iter().take(MOST).collect();
+        }
+        names()
+            .map(|n| (edit_distance(&wanted, n), n))
+            .min()
+            .filter(|(d, _)| *d <= wanted.len().max(3) / 2)
+            .map(|(_, n)| n)
+            .into_iter()
+            .collect()
     }
 
     pub fn index_of(&self, name: &str) -> Option<usize> {
@@ -412,6 +447,24 @@ mod tests {
                 .starts_with("info.toml:1:18: format_version 7 is not supported"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn suggestions_find_a_case_a_prefix_a_word_or_a_typo() {
+        let course = Course::builtin().unwrap();
+        assert_eq!(course.suggestions("LRU_CACHE"), ["lru_cache"]);
+        assert_eq!(course.suggestions("lru-cache"), ["lru_cache"]);
+        assert_eq!(course.suggestions("lru"), ["lru_cache"]);
+        assert_eq!(course.suggestions("TTL"), ["ttl_cache"]);
+        assert_eq!(course.suggestions("lru_cahce"), ["lru_cache"]);
+        let limiters = course.suggestions("limiter");
+        assert!(limiters.len() >= 3, "{limiters:?}");
+        assert!(
+            limiters.iter().all(|n| n.contains("limiter")),
+            "{limiters:?}"
+        );
+        assert!(course.suggestions("zzzzzzzz").is_empty());
+        assert!(course.suggestions("").is_empty());
     }
 
     #[test]

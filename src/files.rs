@@ -36,3 +36,11 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
         .and_then(|mut f| f.write_all(bytes))
         .with_context(|| format!("writing {}", path.display()))
 }
+
+/// A fingerprint of file contents (64-bit FNV-1a), stable across runs and versions, so that
+/// progress can tell whether this content was seen before.
+pub fn fingerprint(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}

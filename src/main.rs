@@ -59,7 +59,8 @@ enum Cmd {
         after_help = "Examples:\n  backlings run query_string\n  backlings run lru_cache --json"
     )]
     Run {
-        name: String,
+        /// The exercise (default: the current one)
+        name: Option<String>,
         /// Print results as JSON (exercism results.json v2 fields)
         #[arg(long)]
         json: bool,
@@ -80,7 +81,10 @@ enum Cmd {
     #[command(
         after_help = "Example:\n  backlings hint query_string      (again for the next one; hints shown are remembered)"
     )]
-    Hint { name: String },
+    Hint {
+        /// The exercise (default: the current one)
+        name: Option<String>,
+    },
     /// List the exercises: interactive on a terminal (move, filter, search, jump, reset), a table otherwise
     #[command(
         after_help = "Examples:\n  backlings list                   (↑↓ j k move · ⏎ open · f filter · / search · r reset)\n  backlings list | grep pending"
@@ -96,12 +100,18 @@ enum Cmd {
         yes: bool,
     },
     /// Show the reference solution of an exercise you have passed
-    Solution { name: String },
+    Solution {
+        /// The exercise (default: the current one)
+        name: Option<String>,
+    },
     /// Diff your passing file against the reference solution: what did an expert do differently?
     #[command(
         after_help = "Example:\n  backlings compare lru_cache      (with clippy's advice, when clippy is installed)"
     )]
-    Compare { name: String },
+    Compare {
+        /// The exercise (default: the current one)
+        name: Option<String>,
+    },
     /// Print a shell completion script
     #[command(
         after_help = "Examples:\n  backlings completions bash > ~/.local/share/bash-completion/completions/backlings\n  backlings completions zsh > ~/.zfunc/_backlings\n  backlings completions fish > ~/.config/fish/completions/backlings.fish"
@@ -178,15 +188,15 @@ fn main() -> ExitCode {
     let result = match cli.command {
         None => watch::run(cli.poll, cli.edit_cmd),
         Some(Cmd::Init { path, course }) => cmd::init(path, course),
-        Some(Cmd::Run { name, json }) => cmd::run(&name, json),
+        Some(Cmd::Run { name, json }) => cmd::run(name.as_deref(), json),
         Some(Cmd::Check { json, junit }) => cmd::check(json, junit.as_deref()),
-        Some(Cmd::Hint { name }) => cmd::hint(&name),
+        Some(Cmd::Hint { name }) => cmd::hint(name.as_deref()),
         Some(Cmd::List) if interactive() => watch::browse(),
         Some(Cmd::List) => cmd::list(),
         Some(Cmd::Stats) => cmd::stats(),
         Some(Cmd::Reset { name, yes }) => cmd::reset(&name, yes),
-        Some(Cmd::Solution { name }) => cmd::solution(&name),
-        Some(Cmd::Compare { name }) => cmd::compare(&name),
+        Some(Cmd::Solution { name }) => cmd::solution(name.as_deref()),
+        Some(Cmd::Compare { name }) => cmd::compare(name.as_deref()),
         Some(Cmd::Completions { shell }) => {
             // Into a buffer first: clap_complete panics when it cannot write.
             let mut script = Vec::new();

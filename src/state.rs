@@ -34,9 +34,13 @@ pub struct ExerciseState {
     pub hints_shown: usize,
     #[serde(default)]
     pub attempts: u32,
-    /// Time spent in watch mode on this exercise, in seconds (see `Workspace::record_pass`).
+    /// Time spent in watch mode on this exercise, in seconds (see `Workspace::record`).
     #[serde(default)]
     pub seconds: u64,
+    /// The fingerprint of the content last counted as an attempt, in hex: grading the same
+    /// content again (a re-grade, a second watcher seeing the same save) is no new attempt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempted: Option<String>,
 }
 
 impl State {
@@ -82,9 +86,13 @@ impl StateFile {
             Ok(state) => return Ok((state, None)),
             Err(e) => format!("{e:#}"),
         };
+        // A newer backlings wrote it: what looks broken here is what this version cannot read.
+        if newer_version(&text).is_some() {
+            bail!(problem);
+        }
         let copy = self
             .path
-            .with_extension(format!("toml.corrupt-{}", unix_time()));
+            .with_extension(format!("toml.corrupt-{}", file_timestamp()));
         fs::write(&copy, &text).with_context(|| {
             format!(
                 "keeping a copy of {} at {}",
@@ -109,6 +117,14 @@ impl StateFile {
     }
 
     fn parse(&self, text: &str) -> Result<State> {
+        if let Some(version) = newer_version(text) {
+            bail!(
+                "{}: progress format version {version} was written by a newer backlings, which \
+                 this one (format {STATE_VERSION}) cannot read; update it with \
+                 `cargo install --locked backlings` (the file was left as it is)",
+                self.path.display()
+            );
+        }
         let state: State =
             toml::from_str(text).map_err(|e| anyhow::anyhow!("{}: {e}", self.path.display()))?;
         if state.version != STATE_VERSION {
@@ -138,11 +154,20 @@ impl StateFile {
     }
 }
 
-/// Seconds since the Unix epoch, for naming kept copies and backups.
-pub fn unix_time() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+/// The local time to the second, as a file name can hold it on every OS
+/// (`2026-12-02T15-04-05`), for naming kept copies and backups.
+pub fn file_timestamp() -> String {
+    jiff::Zoned::now().strftime("%Y-%m-%dT%H-%M-%S").to_string()
+}
+
+/// The format version `text` names, if it is newer than this backlings knows; read before
+/// anything else, since a newer format may hold fields this one refuses.
+fn newer_version(text: &str) -> Option<i64> {
+    let table: toml::Table = text.parse().ok()?;
+    table
+        .get("version")
+        .and_then(toml::Value::as_integer)
+        .filter(|&v| v > i64::from(STATE_VERSION))
 }
 
 /// Reads whatever valid fields a damaged state file still has.
@@ -184,6 +209,10 @@ fn salvage(text: &str) -> State {
                     hints_shown: int("hints_shown").map_or(0, |n| n as usize),
                     attempts: int("attempts").map_or(0, |n| n.min(u32::MAX as i64) as u32),
                     seconds: int("seconds").map_or(0, |n| n as u64),
+                    attempted: entry
+                        .get("attempted")
+                        .and_then(|v| v.as_str())
+                        .map(str::to_string),
                 },
             );
         }

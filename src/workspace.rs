@@ -9,7 +9,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::course::{self, Course, Exercise, Origin};
 use crate::files::{write_atomically, write_new};
-use crate::state::{State, StateFile, unix_time};
+use crate::state::{State, StateFile, file_timestamp};
 
 /// Directory inside a workspace that belongs to the tool.
 const TOOL_DIR: &str = ".backlings";
@@ -19,6 +19,18 @@ pub const DEFAULT_DIR: &str = "backlings";
 pub const NOT_IN_WORKSPACE_ERR: &str =
     "not inside a backlings workspace (no .backlings/state.toml here or above).
 Create one with `backlings init` (it makes ./backlings), then `cd backlings` and run `backlings`.";
+
+/// What a grade counts for in the statistics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counted {
+    /// The learner graded the file's content (a save in watch mode, `run`), whose
+    /// [`fingerprint`](crate::files::fingerprint) is `content`: an attempt, unless it is the
+    /// untouched stub or this very content was counted already. `spent` is working time
+    /// since the previous grade.
+    Attempt { content: u64, spent: Duration },
+    /// `check`: a pass is recorded, nothing is counted, and a failure leaves no trace.
+    Nothing,
+}
 
 pub struct Workspace {
     pub root: PathBuf,
@@ -42,10 +54,16 @@ impl Workspace {
         Workspace::find(start)?.ok_or_else(|| anyhow::anyhow!(NOT_IN_WORKSPACE_ERR))
     }
 
+    /// Opens the workspace at `root`. A read-only one opens too, for the commands that only
+    /// read (`list`, `stats`, `hint`, `solution`); the others call [`Workspace::ensure_writable`].
     pub fn open(root: &Path) -> Result<Workspace> {
-        ensure_writable(root)?;
+        let writable = ensure_writable(root).is_ok();
         let state_file = StateFile::new(state_path(root));
-        let (state, repair_notice) = state_file.load_or_recover()?;
+        let (state, repair_notice) = if writable {
+            state_file.load_or_recover()?
+        } else {
+            (state_file.load()?, None)
+        };
         let origin = origin_from_state(&state.course);
         let course = Course::load(&origin).with_context(|| {
             format!("loading the course of the workspace at {}", root.display())
@@ -56,7 +74,17 @@ impl Workspace {
             state_file,
             notices: repair_notice.into_iter().collect(),
         };
-        ws.gain_new_exercises(&state)
+        if writable {
+            ws.gain_new_exercises(&state)
+        } else {
+            Ok(ws)
+        }
+    }
+
+    /// Fails with the fix when the workspace cannot take a new file: grading records progress
+    /// and keeps its compile cache there.
+    pub fn ensure_writable(&self) -> Result<()> {
+        ensure_writable(&self.root)
     }
 
     /// A newer backlings (or an updated course directory) may bring exercises this workspace
@@ -64,11 +92,14 @@ impl Workspace {
     /// backed up), and a finished course has a current exercise again. Nothing the learner
     /// wrote is touched: a file already at an exercise's path is theirs and stays.
     fn gain_new_exercises(mut self, state: &State) -> Result<Workspace> {
+        // Known: graded once, or listed in the manifest the workspace was made with. A known
+        // exercise whose file is gone was deleted by the learner, and stays so.
+        let listed = self.manifest_targets();
         let new: Vec<&Exercise> = self
             .course
             .exercises
             .iter()
-            .filter(|ex| !state.exercises.contains_key(&ex.name))
+            .filter(|ex| !state.exercises.contains_key(&ex.name) && !listed.contains(&ex.name))
             .filter(|ex| !self.exercise_path(ex).exists())
             .collect();
         if new.is_empty() {
@@ -110,6 +141,17 @@ impl Workspace {
 
     /// Creates a workspace at `root`, which must not exist or be an empty directory.
     pub fn init(root: &Path, course: Course) -> Result<Workspace> {
+        // rustc takes the exercise's path as UTF-8 text (`#[path = "…"]`), and so do editors'
+        // links: another path could not be graded.
+        let absolute =
+            std::path::absolute(root).with_context(|| format!("resolving {}", root.display()))?;
+        if absolute.to_str().is_none() {
+            bail!(
+                "{} is not valid UTF-8, and rustc reads the path of every exercise as UTF-8 text; \
+                 choose a path whose names are UTF-8 (nothing was changed)",
+                absolute.display()
+            );
+        }
         if state_path(root).exists() {
             bail!(
                 "{} is already a backlings workspace; run `backlings` inside it (nothing was changed)",
@@ -162,6 +204,19 @@ impl Workspace {
         })
     }
 
+    /// The test targets the workspace's `Cargo.toml` lists: one per exercise it was made or
+    /// last updated with.
+    fn manifest_targets(&self) -> Vec<String> {
+        let text = fs::read_to_string(self.root.join("Cargo.toml")).unwrap_or_default();
+        let manifest: toml::Table = text.parse().unwrap_or_default();
+        let targets = manifest.get("test").and_then(toml::Value::as_array);
+        targets
+            .into_iter()
+            .flatten()
+            .filter_map(|target| target.get("name")?.as_str().map(str::to_string))
+            .collect()
+    }
+
     pub fn state(&self) -> Result<State> {
         self.state_file.load()
     }
@@ -181,20 +236,38 @@ impl Workspace {
         self.root.join(TOOL_DIR).join("cache").join(&ex.name)
     }
 
-    /// Records a pass: marks the exercise done, copies the reference solution into `solutions/`,
-    /// and moves `current` to the next pending exercise. Returns that exercise's name.
-    /// `spent` is the learner's working time since the last grade, where it is known.
-    pub fn record_pass(&self, ex: &Exercise, spent: Duration) -> Result<Option<String>> {
-        let solution = self.course.solution(ex)?;
-        let dest = self.solution_path(ex);
-        fs::create_dir_all(dest.parent().unwrap())
-            .with_context(|| format!("creating {}", dest.parent().unwrap().display()))?;
-        write_atomically(&dest, solution.as_bytes())?;
+    /// Records a verdict of `ex`, counted as `counted` says. A pass marks the exercise done,
+    /// copies the reference solution into `solutions/`, and moves `current` on to the next
+    /// pending exercise, whose name it returns.
+    pub fn record(&self, ex: &Exercise, passed: bool, counted: Counted) -> Result<Option<String>> {
+        if passed {
+            let solution = self.course.solution(ex)?;
+            let dest = self.solution_path(ex);
+            fs::create_dir_all(dest.parent().unwrap())
+                .with_context(|| format!("creating {}", dest.parent().unwrap().display()))?;
+            write_atomically(&dest, solution.as_bytes())?;
+        } else if counted == Counted::Nothing {
+            return Ok(None);
+        }
+        let stub = crate::files::fingerprint(self.course.stub(ex)?.as_bytes());
         let (_, next) = self.state_file.update(|state| {
             let entry = state.entry(&ex.name);
+            if let Counted::Attempt { content, spent } = counted {
+                let fingerprint = format!("{content:016x}");
+                if content != stub && entry.attempted.as_ref() != Some(&fingerprint) {
+                    entry.attempts = entry.attempts.saturating_add(1);
+                    entry.attempted = Some(fingerprint);
+                }
+                // TOML integers are signed 64-bit.
+                entry.seconds = entry
+                    .seconds
+                    .saturating_add(spent.as_secs())
+                    .min(i64::MAX as u64);
+            }
+            if !passed {
+                return None;
+            }
             entry.done = true;
-            entry.attempts += 1;
-            entry.seconds += spent.as_secs();
             let next = self.next_pending(state, &ex.name);
             if state.current.as_deref() == Some(ex.name.as_str()) || state.current.is_none() {
                 state.current.clone_from(&next);
@@ -202,15 +275,6 @@ impl Workspace {
             next
         })?;
         Ok(next)
-    }
-
-    pub fn record_failure(&self, ex: &Exercise, spent: Duration) -> Result<()> {
-        self.state_file.update(|state| {
-            let entry = state.entry(&ex.name);
-            entry.attempts += 1;
-            entry.seconds += spent.as_secs();
-        })?;
-        Ok(())
     }
 
     /// Records one more hint of `ex` as shown (up to all of them); returns how many are.
@@ -232,6 +296,23 @@ impl Workspace {
             .count()
     }
 
+    /// The exercise the learner is on: the one `state` names, else the first not done.
+    pub fn current_exercise(&self, state: &State) -> Option<&Exercise> {
+        match &state.current {
+            Some(name) => self
+                .course
+                .exercises
+                .iter()
+                .find(|e| &e.name == name)
+                .or(self.course.exercises.first()),
+            None => self
+                .course
+                .exercises
+                .iter()
+                .find(|e| !state.is_done(&e.name)),
+        }
+    }
+
     /// The first exercise after `after` (wrapping around) that is not done.
     pub fn next_pending(&self, state: &State, after: &str) -> Option<String> {
         let start = self.course.index_of(after).map_or(0, |i| i + 1);
@@ -243,17 +324,19 @@ impl Workspace {
     }
 
     /// Restores the stub of `ex`, first copying the learner's file to `.backlings/backups/`.
-    /// Returns the backup's path, if there was a file to back up.
+    /// Returns the backup's path, if the file held anything but the stub.
     pub fn reset(&self, ex: &Exercise) -> Result<Option<PathBuf>> {
         let path = self.exercise_path(ex);
-        let backup = if path.exists() {
-            Some(self.backup(ex)?)
-        } else {
-            None
+        let stub = self.course.stub(ex)?;
+        // An untouched stub has nothing worth keeping.
+        let backup = match fs::read(&path) {
+            Ok(mine) if mine == stub.as_bytes() => None,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            _ => Some(self.backup(ex)?),
         };
         fs::create_dir_all(path.parent().unwrap())
             .with_context(|| format!("creating {}", path.parent().unwrap().display()))?;
-        write_atomically(&path, self.course.stub(ex)?.as_bytes())?;
+        write_atomically(&path, stub.as_bytes())?;
         Ok(backup)
     }
 
@@ -261,12 +344,12 @@ impl Workspace {
         self.backup_file(&self.exercise_path(ex), &format!("{}.rs", ex.name))
     }
 
-    /// Copies `src` into `.backlings/backups/` as `STEM.<unix time>.EXT`, never over a file.
+    /// Copies `src` into `.backlings/backups/` as `STEM.<local time>.EXT`, never over a file.
     fn backup_file(&self, src: &Path, name: &str) -> Result<PathBuf> {
         let dir = self.root.join(TOOL_DIR).join(BACKUPS_DIR);
         fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
-        let stamp = unix_time();
+        let stamp = file_timestamp();
         let mut dest = dir.join(format!("{stem}.{stamp}.{ext}"));
         let mut n = 1;
         while dest.exists() {
@@ -325,8 +408,6 @@ fn cargo_manifest(course: &Course) -> String {
     out
 }
 
-/// Fails with the fix when the workspace cannot take a new file: every command records
-/// progress, and grading keeps its compile cache there.
 fn ensure_writable(root: &Path) -> Result<()> {
     let dir = root.join(TOOL_DIR);
     let Err(err) = tempfile::NamedTempFile::new_in(&dir) else {

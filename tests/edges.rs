@@ -136,3 +136,212 @@ fn a_dumb_terminal_gets_no_clearing_or_cursor_escapes() {
     }
     assert!(text.contains("intro passed"), "{text}");
 }
+
+#[test]
+fn names_are_suggested_from_a_prefix_a_case_or_a_word() {
+    let sb = Sandbox::init();
+    for (typed, suggested) in [
+        ("lru", "did you mean \"lru_cache\"?"),
+        ("LRU_CACHE", "did you mean \"lru_cache\"?"),
+        ("ttl", "did you mean \"ttl_cache\"?"),
+        ("lru_cahce", "did you mean \"lru_cache\"?"),
+        ("limiter", "did you mean one of \"fixed_window_limiter\", "),
+    ] {
+        let run = sb.run(&["run", typed]).status(2);
+        assert!(run.stderr.contains(suggested), "{typed}: {}", run.stderr);
+    }
+}
+
+#[test]
+fn commands_without_a_name_use_the_current_exercise() {
+    let sb = Sandbox::empty();
+    two_exercise_course(&sb);
+    let hint = sb.run(&["hint"]).status(0);
+    assert!(hint.stdout.contains("first hint one"), "{}", hint.stdout);
+    let run = sb.run(&["run"]).status(1);
+    assert!(run.stdout.starts_with("first "), "{}", run.stdout);
+    let solution = sb.run(&["solution"]).status(2);
+    assert!(
+        solution.stderr.contains("first unlocks"),
+        "{}",
+        solution.stderr
+    );
+    sb.write("exercises/t/first.rs", &intro_solution());
+    sb.run(&["run"]).status(0);
+    // The pass made `second` the current exercise.
+    let run = sb.run(&["run"]).status(1);
+    assert!(run.stdout.starts_with("second "), "{}", run.stdout);
+    let compare = sb.run(&["compare"]).status(2);
+    assert!(
+        compare.stderr.contains("second unlocks"),
+        "{}",
+        compare.stderr
+    );
+    sb.write("exercises/t/second.rs", &intro_solution());
+    sb.run(&["run"]).status(0);
+    let run = sb.run(&["run"]).status(2);
+    assert!(
+        run.stderr.contains("every exercise is done"),
+        "{}",
+        run.stderr
+    );
+    sb.run(&["solution", "second"]).status(0);
+}
+
+/// The `attempts` recorded for `name`, and whether stats call it started.
+fn attempts(sb: &Sandbox, name: &str) -> (i64, bool) {
+    let state: toml::Table = sb.read(".backlings/state.toml").parse().unwrap();
+    let attempts = state
+        .get("exercises")
+        .and_then(|e| e.get(name))
+        .and_then(|e| e.get("attempts"))
+        .and_then(|a| a.as_integer())
+        .unwrap_or(0);
+    let stats = sb.run(&["stats"]).status(0).stdout;
+    let line = stats
+        .lines()
+        .rfind(|l| l.starts_with(name))
+        .unwrap()
+        .to_string();
+    (attempts, line.contains("started"))
+}
+
+#[test]
+fn an_attempt_is_a_grade_of_changed_content_and_check_counts_none() {
+    let sb = Sandbox::empty();
+    two_exercise_course(&sb);
+    sb.run(&["check"]).status(1);
+    assert_eq!(attempts(&sb, "first"), (0, false), "check counted");
+    sb.run(&["run", "first"]).status(1);
+    assert_eq!(attempts(&sb, "first"), (0, false), "the untouched stub");
+    let stub = sb.read("exercises/t/first.rs");
+    for (edit, expected) in [("// one", 1), ("// one", 1), ("// two", 2)] {
+        sb.write("exercises/t/first.rs", &format!("{stub}\n{edit}\n"));
+        sb.run(&["run", "first"]).status(1);
+        assert_eq!(attempts(&sb, "first"), (expected, true), "after {edit}");
+    }
+    // A pass by `check` is recorded, but is no attempt.
+    sb.write("exercises/t/second.rs", &intro_solution());
+    sb.run(&["check"]).status(1);
+    assert_eq!(attempts(&sb, "second"), (0, false));
+    assert!(sb.run(&["list"]).stdout.contains("done     second"));
+}
+
+#[test]
+fn counters_saturate_instead_of_wrapping() {
+    let sb = Sandbox::empty();
+    two_exercise_course(&sb);
+    let state = sb.read(".backlings/state.toml");
+    sb.write(
+        ".backlings/state.toml",
+        &format!(
+            "{state}\n[exercises.first]\nattempts = 4294967295\nseconds = 9223372036854775807\n"
+        ),
+    );
+    sb.run(&["run", "first"]).status(1);
+    assert_eq!(attempts(&sb, "first").0, 4294967295);
+}
+
+#[test]
+fn reset_keeps_a_readable_backup_only_of_a_changed_file() {
+    let sb = Sandbox::empty();
+    two_exercise_course(&sb);
+    let backups = sb.ws().join(".backlings/backups");
+    let listed = || -> Vec<String> {
+        std::fs::read_dir(&backups)
+            .map(|d| {
+                d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let run = sb.run(&["reset", "first", "--yes"]).status(0);
+    assert!(
+        listed().is_empty(),
+        "an untouched stub was backed up: {:?}",
+        listed()
+    );
+    assert!(!run.stdout.contains("previous version"), "{}", run.stdout);
+    sb.write("exercises/t/first.rs", "// mine\n");
+    let run = sb.run(&["reset", "first", "--yes"]).status(0);
+    let names = listed();
+    assert_eq!(names.len(), 1, "{names:?}");
+    // first.2026-12-02T15-04-05.rs
+    let stamp = names[0]
+        .strip_prefix("first.")
+        .and_then(|n| n.strip_suffix(".rs"))
+        .unwrap();
+    let shape: String = stamp
+        .chars()
+        .map(|c| if c.is_ascii_digit() { '9' } else { c })
+        .collect();
+    assert_eq!(shape, "9999-99-99T99-99-99", "{}", names[0]);
+    assert!(run.stdout.contains(&names[0]), "{}", run.stdout);
+}
+
+#[test]
+fn plain_tables_align_their_columns() {
+    let sb = Sandbox::init();
+    let column_of = |text: &str, needle: fn(&str) -> Option<usize>| -> Vec<usize> {
+        text.lines().filter_map(needle).collect()
+    };
+    let list = sb.run(&["list"]).status(0).stdout;
+    // The summary follows the path column.
+    let summaries = column_of(&list, |l| {
+        let end = l.find(".rs")? + 3;
+        Some(end + l[end..].len() - l[end..].trim_start().len())
+    });
+    assert!(summaries.len() > 30, "{list}");
+    assert!(summaries.windows(2).all(|w| w[0] == w[1]), "{list}");
+}
+
+#[test]
+fn a_progress_file_from_a_newer_backlings_is_refused_and_left_alone() {
+    let sb = Sandbox::init();
+    let newer = "version = 2\ncourse = \"builtin\"\nsomething_new = true\n";
+    sb.write(".backlings/state.toml", newer);
+    let run = sb.run(&["list"]).status(2);
+    assert!(
+        run.stderr.contains("written by a newer backlings"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(sb.read(".backlings/state.toml"), newer);
+    let kept: Vec<_> = std::fs::read_dir(sb.ws().join(".backlings"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains("corrupt")
+        })
+        .collect();
+    assert!(kept.is_empty(), "it was treated as corrupt");
+}
+
+#[test]
+fn a_deleted_exercise_file_is_not_announced_as_new() {
+    let sb = Sandbox::empty();
+    two_exercise_course(&sb);
+    std::fs::remove_file(sb.ws().join("exercises/t/second.rs")).unwrap();
+    let run = sb.run(&["list"]).status(0);
+    assert!(!run.stderr.contains("new exercise"), "{}", run.stderr);
+    assert!(!sb.ws().join("exercises/t/second.rs").exists());
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_workspace_path_that_is_not_utf8_is_refused_at_init() {
+    use std::os::unix::ffi::OsStrExt;
+    let sb = Sandbox::empty();
+    let path = sb.dir.path().join(std::ffi::OsStr::from_bytes(b"ws\xff"));
+    let run = Run::of({
+        let mut cmd = sb.command_in(sb.dir.path(), &["init"]);
+        cmd.arg(&path);
+        cmd
+    })
+    .status(2);
+    assert!(run.stderr.contains("is not valid UTF-8"), "{}", run.stderr);
+    assert!(!path.exists());
+}

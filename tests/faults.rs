@@ -62,6 +62,52 @@ fn a_read_only_workspace_is_named_with_the_fix() {
 }
 
 #[test]
+fn a_read_only_workspace_still_lists_shows_stats_hints_and_solutions() {
+    let sb = Sandbox::init();
+    sb.write(
+        "exercises/intro/intro.rs",
+        &common::course_file("solutions/intro/intro.rs"),
+    );
+    sb.run(&["run", "intro"]).status(0);
+    let read_only = r#"mount --bind "$WS" "$WS" && mount -o remount,bind,ro "$WS" && "#;
+    for (command, shows) in [
+        ("list", "done"),
+        ("stats", "Progress:"),
+        ("hint intro", "Hint 1/"),
+        ("solution intro", "pub fn health_body"),
+    ] {
+        let run =
+            with_private_mounts(&sb, &format!("{read_only}exec \"$BIN\" {command}")).status(0);
+        assert!(
+            run.stdout.contains(shows),
+            "{command}: {}\n{}",
+            run.stdout,
+            run.stderr
+        );
+    }
+    let hint = with_private_mounts(&sb, &format!("{read_only}exec \"$BIN\" hint intro"));
+    assert!(
+        hint.stderr.contains("shown but not remembered"),
+        "{}",
+        hint.stderr
+    );
+}
+
+#[test]
+fn a_build_cache_that_cannot_be_written_is_no_compile_error() {
+    let sb = Sandbox::init();
+    sb.run(&["run", "intro"]).status(1);
+    let cache = sb.ws().join(".backlings/cache/intro");
+    let script = format!(
+        r#"mount --bind '{0}' '{0}' && mount -o remount,bind,ro '{0}' && exec "$BIN" run intro"#,
+        cache.display()
+    );
+    let run = with_private_mounts(&sb, &script).status(2);
+    says(&run, &["cannot write the build cache", "delete it"]);
+    assert!(!run.stdout.contains("error["), "{}", run.stdout);
+}
+
+#[test]
 fn a_full_disk_is_named_with_the_fix() {
     let sb = Sandbox::init();
     let cache = sb.ws().join(".backlings/cache");
@@ -221,9 +267,18 @@ fn broken_course_files_are_reported_with_file_line_and_column() {
 #[test]
 fn concurrent_runs_in_one_workspace_lose_no_progress() {
     let sb = Sandbox::init();
-    let runs: Vec<_> = (0..6)
-        .map(|_| {
-            sb.command_in(&sb.ws(), &["run", "intro"])
+    // Six exercises at once: each run's attempt must survive the other five's updates.
+    let mut names = Vec::new();
+    for (topic, name) in common::course_exercises().into_iter().take(6) {
+        // Changed from the stub, so that each grade is an attempt.
+        let rel = format!("exercises/{topic}/{name}.rs");
+        sb.write(&rel, &format!("{}\n// tried\n", sb.read(&rel)));
+        names.push(name);
+    }
+    let runs: Vec<_> = names
+        .iter()
+        .map(|name| {
+            sb.command_in(&sb.ws(), &["run", name])
                 .stdout(std::process::Stdio::null())
                 .spawn()
                 .unwrap()
@@ -233,11 +288,13 @@ fn concurrent_runs_in_one_workspace_lose_no_progress() {
         assert_eq!(child.wait().unwrap().code(), Some(1));
     }
     let state: toml::Table = sb.read(".backlings/state.toml").parse().unwrap();
-    assert_eq!(
-        state["exercises"]["intro"]["attempts"].as_integer(),
-        Some(6),
-        "{state}"
-    );
+    for name in &names {
+        assert_eq!(
+            state["exercises"][name.as_str()]["attempts"].as_integer(),
+            Some(1),
+            "{name}: {state}"
+        );
+    }
 }
 
 #[test]

@@ -274,6 +274,12 @@ fn stats_show_completion_per_topic_attempts_hints_and_time() {
         &course_file("solutions/intro/intro.rs"),
     );
     sb.run(&["hint", "query_string"]).status(0);
+    // An attempt is a grade of changed content: the untouched stub is none.
+    let stub = sb.read("exercises/parsing/query_string.rs");
+    sb.write(
+        "exercises/parsing/query_string.rs",
+        &format!("{stub}\n// a first try\n"),
+    );
     sb.run(&["run", "query_string"]).status(1);
     sb.run(&["run", "intro"]).status(0);
     // Working time is counted by watch mode; here it comes from an earlier session.

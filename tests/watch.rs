@@ -159,10 +159,11 @@ fn two_watchers_in_one_workspace_share_progress() {
         Some(true),
         "{state}"
     );
-    // Both watchers graded at start and after the save, and each grade was recorded.
+    // Both graded the stub at start (no attempt) and then the one save, which both saw: one
+    // attempt.
     assert_eq!(
         state["exercises"]["first"]["attempts"].as_integer(),
-        Some(4),
+        Some(1),
         "{state}"
     );
 }
@@ -180,9 +181,10 @@ fn the_course_end_is_announced() {
         "✓ Course complete!",
         "All done, well played.",
         "2/2 done",
-        "Progress: 2/2 exercises (100%) · 4 attempts · 0/4 hints",
+        // One save each; grading the untouched stubs was no attempt.
+        "Progress: 2/2 exercises (100%) · 2 attempts · 0/4 hints",
         "done  attempts  hints     time",
-        "2/2         4    0/4",
+        "2/2         2    0/4",
         "l list · c compare · q quit",
     ]);
 }

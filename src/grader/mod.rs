@@ -239,7 +239,7 @@ pub fn grade(
     // the same output path every time (a new one costs it about 0.5 s of CPU per grade).
     let (build, scratch) = match sub.build_dir {
         Some(dir) => {
-            fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            ensure_cache_writable(dir)?;
             (dir.to_path_buf(), None)
         }
         None => {
@@ -640,6 +640,20 @@ fn scratch_dir(prefix: &str) -> Result<tempfile::TempDir> {
             anyhow!(
                 "cannot create a build directory in {} ({err}): {fix}",
                 parent.display()
+            )
+        })
+}
+
+/// Fails, naming the fix, where rustc could not write its output: otherwise that would show as
+/// a compile error in the learner's code.
+fn ensure_cache_writable(dir: &Path) -> Result<()> {
+    fs::create_dir_all(dir)
+        .and_then(|()| tempfile::tempfile_in(dir).map(drop))
+        .with_context(|| {
+            format!(
+                "cannot write the build cache {} (it only holds compiled checks: delete it, or \
+                 make it writable)",
+                dir.display()
             )
         })
 }

@@ -12,7 +12,7 @@ mod verdict;
 pub use advice::render_advice;
 pub use diff::render_diff;
 pub use stats::{Scope, render_stats};
-pub use style::{Theme, ignore_empty_no_color, link};
+pub use style::{Theme, ignore_empty_no_color, link, link_padded};
 pub use verdict::{Detail, render_verdict};
 
 /// `print!` that returns the write error instead of panicking, so that `backlings … | head`

@@ -72,6 +72,12 @@ pub fn link(shown: &str, target: &Path) -> String {
     format!("\x1b]8;;{url}\x1b\\{shown}\x1b]8;;\x1b\\")
 }
 
+/// [`link`], then spaces up to `width` columns, for a table column of paths.
+pub fn link_padded(shown: &str, target: &Path, width: usize) -> String {
+    let padding = width.saturating_sub(console::measure_text_width(shown));
+    format!("{}{}", link(shown, target), " ".repeat(padding))
+}
+
 fn hyperlinks_supported() -> bool {
     let term = Term::stdout();
     term.is_term()

@@ -10,9 +10,7 @@ mod events;
 mod list;
 mod screen;
 
-use std::collections::hash_map::DefaultHasher;
 use std::fs;
-use std::hash::{Hash, Hasher};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -24,16 +22,14 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use crate::cmd::{
-    advice_on, grade_exercise, print_welcome, record, render_comparison, render_hints,
-};
+use crate::cmd::{advice_on, grade_exercise, print_welcome, render_comparison, render_hints};
 use crate::course::{self, Course, Exercise};
 use crate::editor::{self, Editor};
 use crate::grader::{Toolchain, Verdict};
 use crate::state::State;
 use crate::terminal;
 use crate::ui::{Scope, Theme, link, out, render_advice, render_stats};
-use crate::workspace::{DEFAULT_DIR, Workspace};
+use crate::workspace::{Counted, DEFAULT_DIR, Workspace};
 
 pub use browse::browse;
 use browse::reset_notice;
@@ -52,6 +48,7 @@ pub fn run(poll: bool, edit_cmd: Option<String>) -> Result<ExitCode> {
         bail!(NO_TERMINAL_ERR);
     }
     let ws = open_or_create()?;
+    ws.ensure_writable()?;
     let toolchain = Toolchain::discover()?;
     let (tx, rx) = mpsc::channel();
     let _watcher = events::watch_files(&ws.root.join("exercises"), poll, tx.clone())?;
@@ -135,14 +132,9 @@ impl App {
         tx: Sender<Event>,
     ) -> Result<App> {
         let state = ws.state()?;
-        let current = match &state.current {
-            Some(name) => ws.course.index_of(name).or(Some(0)),
-            None => ws
-                .course
-                .exercises
-                .iter()
-                .position(|e| !state.is_done(&e.name)),
-        };
+        let current = ws
+            .current_exercise(&state)
+            .and_then(|ex| ws.course.index_of(&ex.name));
         Ok(App {
             banner: (!ws.notices.is_empty()).then(|| ws.notices.join("\n")),
             ws,
@@ -340,7 +332,7 @@ impl App {
         };
         let path = self.ws.exercise_path(&ex);
         let hash = match fs::read(&path) {
-            Ok(bytes) => content_hash(&bytes),
+            Ok(bytes) => crate::files::fingerprint(&bytes),
             Err(_) => {
                 self.problem = Some(format!(
                     "{} is missing. Restore the stub with `backlings reset {}` (earlier versions are in .backlings/backups/), \
@@ -409,7 +401,13 @@ impl App {
         let now = Instant::now();
         let spent = now.duration_since(self.active_since).min(IDLE_CAP);
         self.active_since = now;
-        let next = record(&self.ws, &ex, &verdict, spent)?;
+        let counted = Counted::Attempt {
+            content: self
+                .graded_hash
+                .expect("a delivered grade is of hashed content"),
+            spent,
+        };
+        let next = self.ws.record(&ex, verdict.passed(), counted)?;
         if !verdict.passed() {
             self.verdict = Some(verdict);
             return Ok(());
@@ -581,12 +579,6 @@ impl App {
         self.painter.paint(&screen)?;
         Ok(())
     }
-}
-
-fn content_hash(bytes: &[u8]) -> u64 {
-    let mut h = DefaultHasher::new();
-    bytes.hash(&mut h);
-    h.finish()
 }
 
 fn same_file(event_path: &Path, exercise: &Path) -> bool {
