@@ -8,6 +8,7 @@ mod editor;
 mod files;
 mod grader;
 mod lock;
+mod manual;
 mod platform;
 mod state;
 mod terminal;
@@ -49,6 +50,7 @@ enum Cmd {
         after_help = "Examples:\n  backlings init                          (./backlings, the built-in course)\n  backlings init ~/study --course ./my-course"
     )]
     Init {
+        /// Where to create the workspace: a new or empty directory (default ./backlings)
         path: Option<PathBuf>,
         /// Use the course in this directory instead of the built-in one
         #[arg(long, value_name = "DIR")]
@@ -59,6 +61,7 @@ enum Cmd {
         after_help = "Examples:\n  backlings run query_string\n  backlings run lru_cache --json"
     )]
     Run {
+        /// The exercise to grade, e.g. lru_cache
         name: String,
         /// Print results as JSON (exercism results.json v2 fields)
         #[arg(long)]
@@ -80,39 +83,63 @@ enum Cmd {
     #[command(
         after_help = "Example:\n  backlings hint query_string      (again for the next one; hints shown are remembered)"
     )]
-    Hint { name: String },
+    Hint {
+        /// The exercise whose next hint to show
+        name: String,
+    },
     /// List the exercises: interactive on a terminal (move, filter, search, jump, reset), a table otherwise
     #[command(
-        after_help = "Examples:\n  backlings list                   (↑↓ j k move · ⏎ open · f filter · / search · r reset)\n  backlings list | grep pending"
+        after_help = "Examples:\n  backlings list                   (arrows or j k move, Enter opens, f filters, / searches, r resets)\n  backlings list | grep pending"
     )]
     List,
     /// Your progress: completion per topic, attempts, hints used and time spent per exercise
+    #[command(after_help = "Example:\n  backlings stats")]
     Stats,
     /// Restore an exercise's stub; your version is kept in .backlings/backups/
+    #[command(
+        after_help = "Examples:\n  backlings reset lru_cache        (asks first)\n  backlings reset lru_cache --yes  (from a script: no question)"
+    )]
     Reset {
+        /// The exercise whose stub to restore
         name: String,
         /// Do not ask for confirmation
         #[arg(long, short)]
         yes: bool,
     },
     /// Show the reference solution of an exercise you have passed
-    Solution { name: String },
+    #[command(after_help = "Example:\n  backlings solution lru_cache")]
+    Solution {
+        /// The exercise whose reference solution to show
+        name: String,
+    },
     /// Diff your passing file against the reference solution: what did an expert do differently?
     #[command(
         after_help = "Example:\n  backlings compare lru_cache      (with clippy's advice, when clippy is installed)"
     )]
-    Compare { name: String },
+    Compare {
+        /// The exercise to compare with its reference solution
+        name: String,
+    },
     /// Print a shell completion script
     #[command(
         after_help = "Examples:\n  backlings completions bash > ~/.local/share/bash-completion/completions/backlings\n  backlings completions zsh > ~/.zfunc/_backlings\n  backlings completions fish > ~/.config/fish/completions/backlings.fish"
     )]
-    Completions { shell: clap_complete::Shell },
+    Completions {
+        /// The shell to print the script for
+        shell: clap_complete::Shell,
+    },
     /// Print the man page (roff), or write one page per command into DIR
     #[command(
         after_help = "Examples:\n  backlings man | man -l -\n  backlings man ~/.local/share/man/man1   (backlings.1, backlings-init.1, ...)"
     )]
-    Man { dir: Option<PathBuf> },
+    Man {
+        /// Write backlings.1 and a page per command (backlings-init.1, ...) into this directory
+        dir: Option<PathBuf>,
+    },
     /// Tools for course authors
+    #[command(
+        after_help = "Examples:\n  backlings dev new rate_limiter --topic reliability\n  backlings dev check"
+    )]
     Dev {
         #[command(subcommand)]
         command: DevCmd,
@@ -158,13 +185,10 @@ fn interactive() -> bool {
 
 /// The man page on stdout, or every command's page written into `dir`.
 fn man_pages(dir: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
-    use anyhow::Context;
     match dir {
-        None => clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?,
+        None => manual::print(Cli::command())?,
         Some(dir) => {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-            clap_mangen::generate_to(Cli::command(), dir)
-                .with_context(|| format!("writing man pages into {}", dir.display()))?;
+            manual::write_all(Cli::command(), dir)?;
             println!("Wrote the backlings man pages into {}", dir.display());
         }
     }

@@ -56,6 +56,27 @@ fn completions_cover_every_command_and_bash_parses_its_script() {
     assert!(run.stderr.contains("possible values"), "{}", run.stderr);
 }
 
+/// The pages `backlings man DIR` writes, by file name, sorted.
+fn man_pages_written(sb: &Sandbox) -> Vec<(String, String)> {
+    let dir = sb.dir.path().join("man1");
+    let run = backlings(&["man", dir.to_str().unwrap()]).status(0);
+    assert!(
+        run.stdout.contains("Wrote the backlings man pages"),
+        "{}",
+        run.stdout
+    );
+    let mut pages: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let text = std::fs::read_to_string(e.path()).unwrap();
+            (e.file_name().to_string_lossy().into_owned(), text)
+        })
+        .collect();
+    pages.sort();
+    pages
+}
+
 #[test]
 fn man_pages_are_generated_from_the_cli_definition() {
     let run = backlings(&["man"]).status(0);
@@ -64,31 +85,116 @@ fn man_pages_are_generated_from_the_cli_definition() {
     assert!(run.stdout.contains("Backend engineering exercises in Rust"));
 
     let sb = Sandbox::empty();
-    let dir = sb.dir.path().join("man1");
-    let run = backlings(&["man", dir.to_str().unwrap()]).status(0);
-    assert!(
-        run.stdout.contains("Wrote the backlings man pages"),
-        "{}",
-        run.stdout
-    );
-    let mut pages: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    pages.sort();
+    let pages = man_pages_written(&sb);
+    let names: Vec<&str> = pages.iter().map(|(name, _)| name.as_str()).collect();
     for page in [
         "backlings.1",
         "backlings-init.1",
         "backlings-dev-new.1",
         "backlings-dev-check.1",
     ] {
+        assert!(names.contains(&page), "{page} missing from {names:?}");
+    }
+    // No page for `help`, which is no command of its own, and none referring to one.
+    assert!(!names.contains(&"backlings-help.1"), "{names:?}");
+    assert!(
+        !run.stdout.contains("backlings\\-help(1)"),
+        "{}",
+        run.stdout
+    );
+    let dev_check = &pages
+        .iter()
+        .find(|(n, _)| n == "backlings-dev-check.1")
+        .unwrap()
+        .1;
+    assert!(dev_check.contains("\\-\\-repeat"), "{dev_check}");
+}
+
+#[test]
+fn every_man_page_has_exit_status_environment_files_and_examples() {
+    let main_page = backlings(&["man"]).status(0).stdout;
+    for status in ["0", "1", "2", "130"] {
         assert!(
-            pages.iter().any(|p| p == page),
-            "{page} missing from {pages:?}"
+            main_page.contains(&format!(".TP\n\\fB{status}\\fR\n")),
+            "{status}"
         );
     }
-    let dev_check = std::fs::read_to_string(dir.join("backlings-dev-check.1")).unwrap();
-    assert!(dev_check.contains("\\-\\-repeat"), "{dev_check}");
+    for variable in [
+        "NO_COLOR", "TERM", "VISUAL", "EDITOR", "TMUX", "TMPDIR", "PATH",
+    ] {
+        assert!(main_page.contains(variable), "{variable}");
+    }
+    for file in [
+        ".backlings/state.toml",
+        ".backlings/backups/",
+        ".backlings/cache/",
+        "exercises/TOPIC/NAME.rs",
+        "Cargo.toml",
+        "info.toml",
+    ] {
+        assert!(main_page.contains(&format!("\\fB{file}\\fR")), "{file}");
+    }
+    assert!(main_page.contains("\\fBbacklings check \\-\\-json > results.json\\fR"));
+
+    let sb = Sandbox::empty();
+    for (name, page) in
+        std::iter::once(("backlings man".to_string(), main_page)).chain(man_pages_written(&sb))
+    {
+        for section in [
+            ".SH \"EXIT STATUS\"",
+            ".SH ENVIRONMENT",
+            ".SH FILES",
+            ".SH EXAMPLES",
+        ] {
+            assert!(page.contains(section), "{name} lacks {section}");
+        }
+        // Examples are under EXAMPLES, not in clap_mangen's untitled catch-all.
+        assert!(!page.contains(".SH EXTRA"), "{name}");
+        // Plain ASCII: roff glyphs written as escapes, nothing any output device lacks.
+        assert!(page.is_ascii(), "{name} holds non-ASCII text");
+    }
+}
+
+/// Each argument and option is an `.TP` entry in OPTIONS: its name, then what it means.
+#[test]
+fn every_argument_is_described_in_the_man_pages() {
+    let sb = Sandbox::empty();
+    for (name, page) in man_pages_written(&sb) {
+        let Some((_, options)) = page.split_once(".SH OPTIONS\n") else {
+            continue;
+        };
+        let options = options.split("\n.SH ").next().unwrap();
+        for entry in options.split(".TP\n").skip(1) {
+            let mut lines = entry.lines();
+            let term = lines.next().unwrap();
+            assert!(
+                lines.any(|line| !line.starts_with('.') && !line.trim().is_empty()),
+                "{name}: {term} has no description"
+            );
+        }
+    }
+}
+
+/// groff is what `man` runs: a page it warns about shows garbage or nothing on some terminal.
+#[cfg(target_os = "linux")]
+#[test]
+fn groff_renders_every_man_page_without_a_warning() {
+    let sb = Sandbox::empty();
+    for (name, _) in man_pages_written(&sb) {
+        let path = sb.dir.path().join("man1").join(&name);
+        for device in ["-Tutf8", "-Tascii"] {
+            let out = Command::new("groff")
+                .args(["-man", "-ww", "-z", device])
+                .arg(&path)
+                .output()
+                .expect("groff is installed (.ci/run installs groff-base)");
+            let warnings = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                out.status.success() && warnings.is_empty(),
+                "groff {device} on {name}:\n{warnings}"
+            );
+        }
+    }
 }
 
 /// util-linux's `script`, for a pseudo-terminal.
