@@ -2,6 +2,7 @@
 //! This file only parses arguments and dispatches to the commands.
 
 mod cmd;
+mod completion;
 mod course;
 mod dev;
 mod editor;
@@ -20,6 +21,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
+use clap_complete::ArgValueCompleter;
 
 #[derive(Parser)]
 #[command(
@@ -61,7 +63,8 @@ enum Cmd {
         after_help = "Examples:\n  backlings run query_string\n  backlings run lru_cache --json"
     )]
     Run {
-        /// The exercise to grade, e.g. lru_cache
+        /// The exercise to grade, e.g. lru_cache (Tab completes the names)
+        #[arg(add = ArgValueCompleter::new(completion::learner_exercises))]
         name: String,
         /// Print results as JSON (exercism results.json v2 fields)
         #[arg(long)]
@@ -85,6 +88,7 @@ enum Cmd {
     )]
     Hint {
         /// The exercise whose next hint to show
+        #[arg(add = ArgValueCompleter::new(completion::learner_exercises))]
         name: String,
     },
     /// List the exercises: interactive on a terminal (move, filter, search, jump, reset), a table otherwise
@@ -101,6 +105,7 @@ enum Cmd {
     )]
     Reset {
         /// The exercise whose stub to restore
+        #[arg(add = ArgValueCompleter::new(completion::learner_exercises))]
         name: String,
         /// Do not ask for confirmation
         #[arg(long, short)]
@@ -110,6 +115,7 @@ enum Cmd {
     #[command(after_help = "Example:\n  backlings solution lru_cache")]
     Solution {
         /// The exercise whose reference solution to show
+        #[arg(add = ArgValueCompleter::new(completion::learner_exercises))]
         name: String,
     },
     /// Diff your passing file against the reference solution: what did an expert do differently?
@@ -118,15 +124,27 @@ enum Cmd {
     )]
     Compare {
         /// The exercise to compare with its reference solution
+        #[arg(add = ArgValueCompleter::new(completion::learner_exercises))]
         name: String,
     },
-    /// Print a shell completion script
+    /// Print the script that registers shell completion (commands, options and exercise names)
     #[command(
-        after_help = "Examples:\n  backlings completions bash > ~/.local/share/bash-completion/completions/backlings\n  backlings completions zsh > ~/.zfunc/_backlings\n  backlings completions fish > ~/.config/fish/completions/backlings.fish"
+        long_about = "Print the script that registers shell completion of commands, options and exercise names.\n\n\
+            On every Tab the script runs backlings with COMPLETE set, so exercise names come from the \
+            workspace at hand; it is what `COMPLETE=SHELL backlings` prints. Load it when the shell \
+            starts, as below, rather than saving it to a file: it then stays in step with the \
+            installed backlings.",
+        after_help = "Examples:\n  \
+            echo 'eval \"$(backlings completions bash)\"' >> ~/.bashrc\n  \
+            echo 'source <(backlings completions zsh)' >> ~/.zshrc            (after compinit)\n  \
+            echo 'backlings completions fish | source' > ~/.config/fish/completions/backlings.fish\n  \
+            echo 'eval (backlings completions elvish | slurp)' >> ~/.elvish/rc.elv\n  \
+            backlings completions powershell | Out-String | Invoke-Expression   (in $PROFILE)"
     )]
     Completions {
         /// The shell to print the script for
-        shell: clap_complete::Shell,
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(completion::shell_names()))]
+        shell: String,
     },
     /// Print the man page (roff), or write one page per command into DIR
     #[command(
@@ -168,6 +186,7 @@ enum DevCmd {
     )]
     Check {
         /// Only these exercises (default: all)
+        #[arg(add = ArgValueCompleter::new(completion::course_exercises))]
         names: Vec<String>,
         /// Course directory (default: the current directory if it has info.toml, else the built-in course)
         #[arg(long, value_name = "DIR")]
@@ -196,6 +215,7 @@ fn man_pages(dir: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
 }
 
 fn main() -> ExitCode {
+    completion::answer_when_asked(Cli::command);
     terminal::stop_cleanly_when_asked();
     let cli = Cli::parse();
     let result = match cli.command {
@@ -210,15 +230,7 @@ fn main() -> ExitCode {
         Some(Cmd::Reset { name, yes }) => cmd::reset(&name, yes),
         Some(Cmd::Solution { name }) => cmd::solution(&name),
         Some(Cmd::Compare { name }) => cmd::compare(&name),
-        Some(Cmd::Completions { shell }) => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "backlings",
-                &mut std::io::stdout(),
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+        Some(Cmd::Completions { shell }) => completion::print_registration(&shell),
         Some(Cmd::Man { dir }) => man_pages(dir.as_deref()),
         Some(Cmd::Dev { command }) => match command {
             DevCmd::New {

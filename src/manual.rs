@@ -38,6 +38,11 @@ const EXIT_STATUS: &[(&str, &str)] = &[
 /// Every variable backlings (or a crate it uses on its behalf) reads.
 const ENVIRONMENT: &[(&str, &str)] = &[
     (
+        "COMPLETE",
+        "Set to bash, elvish, fish, powershell or zsh by the scripts of backlings completions: \
+         backlings then completes the command line the shell passes instead of running it.",
+    ),
+    (
         "NO_COLOR",
         "When set and not empty, output has no colours and paths are not links.",
     ),

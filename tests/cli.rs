@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::path::Path;
 use std::process::Command;
 
 use common::{BIN, Run, Sandbox};
@@ -32,18 +33,123 @@ fn help_texts_show_examples() {
     }
 }
 
+/// Asks the binary for completions the way the registration scripts do: `COMPLETE` names the
+/// shell, the words typed so far follow `--`, and `_CLAP_COMPLETE_INDEX` says which one the
+/// cursor is on (here the last). Completion must never print an error, whatever it finds.
+fn complete_in(dir: &Path, words: &[&str]) -> Vec<String> {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--")
+        .args(words)
+        .current_dir(dir)
+        .env("COMPLETE", "bash")
+        .env("_CLAP_COMPLETE_INDEX", (words.len() - 1).to_string())
+        .env("_CLAP_IFS", "\n");
+    let run = Run::of(cmd).status(0);
+    assert_eq!(run.stderr, "", "completing {words:?}");
+    run.stdout.lines().map(str::to_string).collect()
+}
+
+#[test]
+fn completions_print_the_script_that_complete_prints_for_each_shell() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let script = backlings(&["completions", shell]).status(0).stdout;
+        let mut asked = Command::new(BIN);
+        asked.env("COMPLETE", shell);
+        assert_eq!(script, Run::of(asked).status(0).stdout, "{shell}");
+        // The script calls back into this very binary on every Tab.
+        assert!(script.contains(BIN), "{shell}:\n{script}");
+        assert!(script.contains("COMPLETE"), "{shell}:\n{script}");
+    }
+    let run = backlings(&["completions", "tcsh"]).status(2);
+    assert!(run.stderr.contains("possible values"), "{}", run.stderr);
+}
+
+#[test]
+fn tab_completes_commands_options_and_the_exercise_names_of_the_workspace() {
+    let sb = Sandbox::init();
+    let commands = complete_in(&sb.ws(), &["backlings", ""]);
+    for command in [
+        "init", "run", "check", "hint", "reset", "compare", "dev", "man",
+    ] {
+        assert!(
+            commands.iter().any(|c| c == command),
+            "{command}: {commands:?}"
+        );
+    }
+    assert_eq!(
+        complete_in(&sb.ws(), &["backlings", "check", "--j"]),
+        ["--json", "--junit"]
+    );
+    let dev_check = complete_in(&sb.ws(), &["backlings", "dev", "check", "--"]);
+    for option in ["--course", "--repeat"] {
+        assert!(dev_check.iter().any(|o| o == option), "{dev_check:?}");
+    }
+    for command in ["run", "hint", "reset", "solution", "compare"] {
+        assert_eq!(
+            complete_in(&sb.ws(), &["backlings", command, "lru"]),
+            ["lru_cache"],
+            "{command}"
+        );
+    }
+    // From a directory deep inside the workspace too, as the commands find it.
+    assert_eq!(
+        complete_in(&sb.ws().join("exercises"), &["backlings", "run", "query_s"]),
+        ["query_string"]
+    );
+    // Outside a workspace, the built-in course's names.
+    assert_eq!(
+        complete_in(sb.dir.path(), &["backlings", "hint", "lru"]),
+        ["lru_cache"]
+    );
+    // `dev check` takes several names; each completes.
+    assert_eq!(
+        complete_in(
+            sb.dir.path(),
+            &["backlings", "dev", "check", "intro", "lru"]
+        ),
+        ["lru_cache"]
+    );
+}
+
+#[test]
+fn completion_offers_the_course_of_the_workspace_at_hand_and_changes_nothing() {
+    let sb = Sandbox::empty();
+    common::two_exercise_course(&sb);
+    let offered = complete_in(&sb.ws(), &["backlings", "run", ""]);
+    let names: Vec<&String> = offered.iter().filter(|w| !w.starts_with('-')).collect();
+    assert_eq!(names, ["first", "second"]);
+    let course = sb.dir.path().join("course");
+    assert_eq!(
+        complete_in(&course, &["backlings", "dev", "check", "s"]),
+        ["second"]
+    );
+
+    // A course that gained an exercise: its name completes, but only a command adds its stub.
+    let info = course.join("info.toml");
+    let grown = std::fs::read_to_string(&info).unwrap()
+        + "\n[[exercises]]\nname = \"third\"\ndir = \"t\"\nsummary = \"s\"\nhints = []\n";
+    std::fs::write(&info, grown).unwrap();
+    let state = sb.read(".backlings/state.toml");
+    assert_eq!(
+        complete_in(&sb.ws(), &["backlings", "run", "th"]),
+        ["third"]
+    );
+    assert!(!sb.ws().join("exercises/t/third.rs").exists());
+    assert_eq!(sb.read(".backlings/state.toml"), state);
+
+    // A course that cannot be read: nothing to offer, and nothing said.
+    std::fs::write(&info, "not toml [").unwrap();
+    let offered = complete_in(&sb.ws(), &["backlings", "run", ""]);
+    assert!(offered.iter().all(|w| w.starts_with('-')), "{offered:?}");
+}
+
+/// The real thing: bash runs the line `backlings completions --help` gives for `~/.bashrc`, with
+/// backlings on PATH, and Tab after `backlings run lru` (the function `complete` registered,
+/// called as readline calls it) offers `lru_cache`.
 #[cfg(unix)]
 #[test]
-fn completions_cover_every_command_and_bash_parses_its_script() {
-    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
-        let run = backlings(&["completions", shell]).status(0);
-        for word in [
-            "init", "check", "hint", "reset", "dev", "course", "repeat", "junit",
-        ] {
-            assert!(run.stdout.contains(word), "{shell} completions lack {word}");
-        }
-    }
-    let sb = Sandbox::empty();
+fn bash_completes_exercise_names_with_the_line_the_help_gives() {
+    let sb = Sandbox::init();
     let script = sb.dir.path().join("backlings.bash");
     std::fs::write(&script, backlings(&["completions", "bash"]).stdout).unwrap();
     let status = Command::new("bash")
@@ -52,8 +158,41 @@ fn completions_cover_every_command_and_bash_parses_its_script() {
         .status()
         .unwrap();
     assert!(status.success(), "bash -n rejected the completion script");
-    let run = backlings(&["completions", "tcsh"]).status(2);
-    assert!(run.stderr.contains("possible values"), "{}", run.stderr);
+
+    let help = backlings(&["completions", "--help"]).status(0).stdout;
+    let bashrc_line = help
+        .lines()
+        .find_map(|line| {
+            line.trim()
+                .strip_prefix("echo '")?
+                .strip_suffix("' >> ~/.bashrc")
+        })
+        .unwrap_or_else(|| panic!("no line for ~/.bashrc in\n{help}"));
+    let session = format!(
+        r#"
+        {bashrc_line}
+        spec=$(complete -p backlings) || exit 1
+        function=${{spec##*-F }}
+        function=${{function%% *}}
+        COMP_WORDS=(backlings run lru)
+        COMP_CWORD=2
+        COMP_LINE='backlings run lru'
+        COMP_POINT=${{#COMP_LINE}}
+        "$function" backlings lru run
+        printf '%s\n' "${{COMPREPLY[@]}}"
+    "#
+    );
+    let bin_dir = Path::new(BIN).parent().unwrap();
+    let path = std::env::join_paths(std::iter::once(bin_dir.to_path_buf()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
+    .unwrap();
+    let mut bash = Command::new("bash");
+    bash.args(["-c", &session])
+        .current_dir(sb.ws())
+        .env("PATH", path);
+    let run = Run::of(bash).status(0);
+    assert_eq!(run.stdout, "lru_cache\n", "{}", run.stderr);
 }
 
 /// The pages `backlings man DIR` writes, by file name, sorted.
@@ -120,7 +259,7 @@ fn every_man_page_has_exit_status_environment_files_and_examples() {
         );
     }
     for variable in [
-        "NO_COLOR", "TERM", "VISUAL", "EDITOR", "TMUX", "TMPDIR", "PATH",
+        "NO_COLOR", "TERM", "VISUAL", "EDITOR", "TMUX", "TMPDIR", "PATH", "COMPLETE",
     ] {
         assert!(main_page.contains(variable), "{variable}");
     }
