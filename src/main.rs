@@ -2,12 +2,14 @@
 //! This file only parses arguments and dispatches to the commands.
 
 mod cmd;
+mod completion;
 mod course;
 mod dev;
 mod editor;
 mod files;
 mod grader;
 mod lock;
+mod manual;
 mod platform;
 mod state;
 mod terminal;
@@ -19,6 +21,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
+use clap_complete::ArgValueCompleter;
 
 #[derive(Parser)]
 #[command(
@@ -49,6 +52,7 @@ enum Cmd {
         after_help = "Examples:\n  backlings init                          (./backlings, the built-in course)\n  backlings init ~/study --course ./my-course"
     )]
     Init {
+        /// Where to create the workspace: a new or empty directory (default ./backlings)
         path: Option<PathBuf>,
         /// Use the course in this directory instead of the built-in one
         #[arg(long, value_name = "DIR")]
@@ -59,7 +63,8 @@ enum Cmd {
         after_help = "Examples:\n  backlings run query_string\n  backlings run lru_cache --json"
     )]
     Run {
-        /// The exercise (default: the current one)
+        /// The exercise to grade, e.g. lru_cache; default: the current one (Tab completes names)
+        #[arg(add = ArgValueCompleter::new(completion::learner_exercises))]
         name: Option<String>,
         /// Print results as JSON (exercism results.json v2 fields)
         #[arg(long)]
@@ -82,26 +87,35 @@ enum Cmd {
         after_help = "Example:\n  backlings hint query_string      (again for the next one; hints shown are remembered)"
     )]
     Hint {
-        /// The exercise (default: the current one)
+        /// The exercise whose next hint to show; default: the current one
+        #[arg(add = ArgValueCompleter::new(completion::learner_exercises))]
         name: Option<String>,
     },
     /// List the exercises: interactive on a terminal (move, filter, search, jump, reset), a table otherwise
     #[command(
-        after_help = "Examples:\n  backlings list                   (↑↓ j k move · ⏎ open · f filter · / search · r reset)\n  backlings list | grep pending"
+        after_help = "Examples:\n  backlings list                   (arrows or j k move, Enter opens, f filters, / searches, r resets)\n  backlings list | grep pending"
     )]
     List,
     /// Your progress: completion per topic, attempts, hints used and time spent per exercise
+    #[command(after_help = "Example:\n  backlings stats")]
     Stats,
     /// Restore an exercise's stub; your version is kept in .backlings/backups/
+    #[command(
+        after_help = "Examples:\n  backlings reset lru_cache        (asks first)\n  backlings reset lru_cache --yes  (from a script: no question)"
+    )]
     Reset {
+        /// The exercise whose stub to restore
+        #[arg(add = ArgValueCompleter::new(completion::learner_exercises))]
         name: String,
         /// Do not ask for confirmation
         #[arg(long, short)]
         yes: bool,
     },
     /// Show the reference solution of an exercise you have passed
+    #[command(after_help = "Example:\n  backlings solution lru_cache")]
     Solution {
-        /// The exercise (default: the current one)
+        /// The exercise whose reference solution to show; default: the current one
+        #[arg(add = ArgValueCompleter::new(completion::learner_exercises))]
         name: Option<String>,
     },
     /// Diff your passing file against the reference solution: what did an expert do differently?
@@ -109,20 +123,41 @@ enum Cmd {
         after_help = "Example:\n  backlings compare lru_cache      (with clippy's advice, when clippy is installed)"
     )]
     Compare {
-        /// The exercise (default: the current one)
+        /// The exercise to compare with its reference solution; default: the current one
+        #[arg(add = ArgValueCompleter::new(completion::learner_exercises))]
         name: Option<String>,
     },
-    /// Print a shell completion script
+    /// Print the script that registers shell completion (commands, options and exercise names)
     #[command(
-        after_help = "Examples:\n  backlings completions bash > ~/.local/share/bash-completion/completions/backlings\n  backlings completions zsh > ~/.zfunc/_backlings\n  backlings completions fish > ~/.config/fish/completions/backlings.fish"
+        long_about = "Print the script that registers shell completion of commands, options and exercise names.\n\n\
+            On every Tab the script runs backlings with COMPLETE set, so exercise names come from the \
+            workspace at hand; it is what `COMPLETE=SHELL backlings` prints. Load it when the shell \
+            starts, as below, rather than saving it to a file: it then stays in step with the \
+            installed backlings.",
+        after_help = "Examples:\n  \
+            echo 'eval \"$(backlings completions bash)\"' >> ~/.bashrc\n  \
+            echo 'source <(backlings completions zsh)' >> ~/.zshrc            (after compinit)\n  \
+            echo 'backlings completions fish | source' > ~/.config/fish/completions/backlings.fish\n  \
+            echo 'eval (backlings completions elvish | slurp)' >> ~/.elvish/rc.elv\n  \
+            backlings completions powershell | Out-String | Invoke-Expression   (in $PROFILE)"
     )]
-    Completions { shell: clap_complete::Shell },
+    Completions {
+        /// The shell to print the script for
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(completion::shell_names()))]
+        shell: String,
+    },
     /// Print the man page (roff), or write one page per command into DIR
     #[command(
         after_help = "Examples:\n  backlings man | man -l -\n  backlings man ~/.local/share/man/man1   (backlings.1, backlings-init.1, ...)"
     )]
-    Man { dir: Option<PathBuf> },
+    Man {
+        /// Write backlings.1 and a page per command (backlings-init.1, ...) into this directory
+        dir: Option<PathBuf>,
+    },
     /// Tools for course authors
+    #[command(
+        after_help = "Examples:\n  backlings dev new rate_limiter --topic reliability\n  backlings dev check"
+    )]
     Dev {
         #[command(subcommand)]
         command: DevCmd,
@@ -151,6 +186,7 @@ enum DevCmd {
     )]
     Check {
         /// Only these exercises (default: all)
+        #[arg(add = ArgValueCompleter::new(completion::course_exercises))]
         names: Vec<String>,
         /// Course directory (default: the current directory if it has info.toml, else the built-in course)
         #[arg(long, value_name = "DIR")]
@@ -168,13 +204,10 @@ fn interactive() -> bool {
 
 /// The man page on stdout, or every command's page written into `dir`.
 fn man_pages(dir: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
-    use anyhow::Context;
     match dir {
-        None => clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?,
+        None => manual::print(Cli::command())?,
         Some(dir) => {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-            clap_mangen::generate_to(Cli::command(), dir)
-                .with_context(|| format!("writing man pages into {}", dir.display()))?;
+            manual::write_all(Cli::command(), dir)?;
             ui::outln!("Wrote the backlings man pages into {}", dir.display())?;
         }
     }
@@ -183,6 +216,7 @@ fn man_pages(dir: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
 
 fn main() -> ExitCode {
     ui::ignore_empty_no_color();
+    completion::answer_when_asked(Cli::command);
     terminal::stop_cleanly_when_asked();
     let cli = Cli::parse();
     let result = match cli.command {
@@ -197,14 +231,7 @@ fn main() -> ExitCode {
         Some(Cmd::Reset { name, yes }) => cmd::reset(&name, yes),
         Some(Cmd::Solution { name }) => cmd::solution(name.as_deref()),
         Some(Cmd::Compare { name }) => cmd::compare(name.as_deref()),
-        Some(Cmd::Completions { shell }) => {
-            // Into a buffer first: clap_complete panics when it cannot write.
-            let mut script = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "backlings", &mut script);
-            std::io::Write::write_all(&mut std::io::stdout(), &script)
-                .map(|()| ExitCode::SUCCESS)
-                .map_err(Into::into)
-        }
+        Some(Cmd::Completions { shell }) => completion::print_registration(&shell),
         Some(Cmd::Man { dir }) => man_pages(dir.as_deref()),
         Some(Cmd::Dev { command }) => match command {
             DevCmd::New {

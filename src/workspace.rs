@@ -44,10 +44,20 @@ pub struct Workspace {
 impl Workspace {
     /// Finds the workspace containing `start` (or one of its ancestors).
     pub fn find(start: &Path) -> Result<Option<Workspace>> {
-        let Some(root) = start.ancestors().find(|dir| state_path(dir).is_file()) else {
+        let Some(root) = find_root(start) else {
             return Ok(None);
         };
         Workspace::open(root).map(Some)
+    }
+
+    /// The course of the workspace containing `start`, read without changing anything: no
+    /// repaired progress file, no new stubs. Shell completion asks on every Tab.
+    pub fn course_around(start: &Path) -> Result<Option<Course>> {
+        let Some(root) = find_root(start) else {
+            return Ok(None);
+        };
+        let state = StateFile::new(state_path(root)).load()?;
+        Course::load(&origin_from_state(&state.course)).map(Some)
     }
 
     pub fn find_or_explain(start: &Path) -> Result<Workspace> {
@@ -367,6 +377,11 @@ pub fn backups_dir_shown() -> String {
     let mut shown = Path::new(TOOL_DIR).join(BACKUPS_DIR).display().to_string();
     shown.push(std::path::MAIN_SEPARATOR);
     shown
+}
+
+/// The nearest of `start` and its ancestors that holds a progress file.
+fn find_root(start: &Path) -> Option<&Path> {
+    start.ancestors().find(|dir| state_path(dir).is_file())
 }
 
 fn state_path(root: &Path) -> PathBuf {

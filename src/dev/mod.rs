@@ -23,7 +23,7 @@ fn course_dir(explicit: Option<PathBuf>) -> Option<PathBuf> {
 }
 
 /// Loads the course at `dir`, or the built-in course when there is none.
-fn load_course(dir: Option<PathBuf>) -> Result<Course> {
+pub fn load_course(dir: Option<PathBuf>) -> Result<Course> {
     match course_dir(dir) {
         Some(dir) if dir.join("info.toml").is_file() => Course::from_dir(&dir),
         Some(dir) => bail!(
