@@ -15,14 +15,14 @@ use crate::course::{self, Course, Exercise};
 use crate::files::write_atomically;
 use crate::grader::{self, Submission, Toolchain, Verdict};
 use crate::ui::{self, Theme, json, link, link_padded, out, outln};
-use crate::workspace::{Counted, DEFAULT_DIR, Workspace};
+use crate::workspace::{Counted, Workspace};
 
 /// Never set: one-shot commands are not cancelled.
 pub static NOT_CANCELLED: AtomicBool = AtomicBool::new(false);
 
 pub fn current_workspace() -> Result<Workspace> {
     let cwd = std::env::current_dir().context("reading the current directory")?;
-    let ws = Workspace::find_or_explain(&cwd)?;
+    let ws = Workspace::locate_or_explain(&cwd)?;
     for notice in &ws.notices {
         eprintln!("{} {notice}", Theme::stdout().warn.apply_to("note:"));
     }
@@ -37,14 +37,7 @@ pub fn grade_exercise(
     cancel: &AtomicBool,
 ) -> Result<Option<Verdict>> {
     let file = ws.exercise_path(ex);
-    if !file.is_file() {
-        bail!(
-            "{} is missing; `backlings reset {}` restores the stub (backups of your versions are in {})",
-            ex.shown_path(),
-            ex.name,
-            crate::workspace::backups_dir_shown()
-        );
-    }
+    ws.read_exercise(ex)?;
     let checks = ws.course.checks(ex)?;
     let support = ws.course.checks_support()?;
     let build = ws.build_dir(ex);
@@ -65,29 +58,37 @@ pub fn init(path: Option<PathBuf>, course_dir: Option<PathBuf>) -> Result<ExitCo
         Some(dir) => Course::from_dir(dir)?,
         None => Course::builtin()?,
     };
-    let path = path.unwrap_or_else(|| PathBuf::from(DEFAULT_DIR));
+    let (path, next) = match path {
+        Some(path) => {
+            let next = format!("cd {} && backlings", path.display());
+            (path, next)
+        }
+        None => (crate::workspace::default_root()?, "backlings".to_string()),
+    };
     let ws = Workspace::init(&path, course)?;
-    print_welcome(&ws, &path)?;
+    print_welcome(&ws)?;
+    outln!(
+        "Next: run `{next}`{}.",
+        if next == "backlings" {
+            " (from any directory)"
+        } else {
+            ""
+        }
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn print_welcome(ws: &Workspace, shown: &Path) -> Result<()> {
+/// What a new workspace holds, and how to work in it.
+pub fn print_welcome(ws: &Workspace) -> Result<()> {
     let theme = Theme::stdout();
     outln!(
         "{} a workspace with {} exercises at {}\n",
         theme.good.apply_to("Created"),
         ws.course.exercises.len(),
-        link(&shown.display().to_string(), &ws.root)
+        link(&ws.root.display().to_string(), &ws.root)
     )?;
     outln!("{}\n", ws.course.welcome_message.trim())?;
-    outln!("Next:\n    cd {}\n    backlings", shown.display())?;
     Ok(())
-}
-
-/// The fingerprint of the file at `path`, which was just graded.
-fn fingerprint_of(path: &Path) -> Result<u64> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    Ok(crate::files::fingerprint(&bytes))
 }
 
 /// The exercise `name`, or without one the current exercise.
@@ -108,7 +109,7 @@ pub fn run(name: Option<&str>, as_json: bool) -> Result<ExitCode> {
     let verdict = grade_exercise(&ws, &toolchain, &ex, &NOT_CANCELLED)?.expect("never cancelled");
     // One-shot grades say nothing about how long the learner worked.
     let counted = Counted::Attempt {
-        content: fingerprint_of(&ws.exercise_path(&ex))?,
+        content: crate::files::fingerprint(&ws.read_exercise(&ex)?),
         spent: Duration::ZERO,
     };
     let next = ws.record(&ex, verdict.passed(), counted)?;
@@ -142,7 +143,10 @@ pub fn run(name: Option<&str>, as_json: bool) -> Result<ExitCode> {
                     next.name,
                     link(&next.shown_path(), &ws.exercise_path(next))
                 )?,
-                None => outln!("\n{}", ws.course.final_message.trim())?,
+                None if ws.done_count(&ws.state()?) == ws.course.exercises.len() => {
+                    outln!("\n{}", ws.course.final_message.trim())?
+                }
+                None => {}
             }
         }
     }

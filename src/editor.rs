@@ -2,8 +2,8 @@
 //! backlings, then `$VISUAL` and `$EDITOR`. Windowed editors start beside watch mode; a
 //! terminal editor gets a tmux pane of its own, since watch mode owns this terminal.
 
-use std::path::Path;
-use std::process::Stdio;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, bail};
 
@@ -20,6 +20,8 @@ pub struct Editor {
     command: String,
     /// Where the command came from, for messages.
     source: &'static str,
+    /// The tmux pane a terminal editor was opened in, and the file it was opened on.
+    pane: Option<(String, PathBuf)>,
 }
 
 impl Editor {
@@ -30,12 +32,14 @@ impl Editor {
             return Some(Editor {
                 command: command.to_string(),
                 source: "--edit-cmd",
+                pane: None,
             });
         }
         if var("TERM_PROGRAM").as_deref() == Some("vscode") && which::which("code").is_ok() {
             return Some(Editor {
                 command: "code --goto".to_string(),
                 source: "VS Code's terminal",
+                pane: None,
             });
         }
         for name in ["VISUAL", "EDITOR"] {
@@ -47,6 +51,7 @@ impl Editor {
                     } else {
                         "$EDITOR"
                     },
+                    pane: None,
                 });
             }
         }
@@ -63,7 +68,7 @@ impl Editor {
 
     /// Opens `file` and returns what happened, for the learner. A windowed editor's process
     /// is returned to be waited on, so that a failure can still be reported.
-    pub fn open(&self, file: &Path) -> Result<(String, Option<std::process::Child>)> {
+    pub fn open(&mut self, file: &Path) -> Result<(String, Option<std::process::Child>)> {
         if self.runs_in_terminal() {
             if std::env::var_os("TMUX").is_none() {
                 bail!(
@@ -74,14 +79,7 @@ impl Editor {
                     file.display()
                 );
             }
-            let status =
-                platform::shell_command(&["tmux", "split-window", "-h"], &self.command, file)
-                    .status()
-                    .context("running tmux split-window")?;
-            if !status.success() {
-                bail!("tmux split-window failed ({status})");
-            }
-            return Ok((format!("Opened in a tmux pane with {}", self.command), None));
+            return self.open_in_tmux_pane(file).map(|message| (message, None));
         }
         let child = platform::shell_command(&[], &self.command, file)
             .stdin(Stdio::null())
@@ -94,6 +92,57 @@ impl Editor {
             Some(child),
         ))
     }
+
+    /// Opens `file` in the pane this editor has open already, or else in a new pane beside
+    /// watch mode, in backlings' own tmux window.
+    fn open_in_tmux_pane(&mut self, file: &Path) -> Result<String> {
+        if let Some((pane, shown)) = self.pane.take()
+            && tmux(&["display-message", "-p", "-t", &pane, ""]).is_ok()
+        {
+            let message = if shown == file {
+                tmux(&["select-pane", "-t", &pane])?;
+                format!("Back to the tmux pane where {} has it open", self.command)
+            } else {
+                // The learner saved the last exercise to pass it; its editor gives way.
+                let respawn = ["tmux", "respawn-pane", "-k", "-t", pane.as_str()];
+                run(platform::shell_command(&respawn, &self.command, file))?;
+                format!("Opened in the same tmux pane with {}", self.command)
+            };
+            self.pane = Some((pane, file.to_path_buf()));
+            return Ok(message);
+        }
+        let own_pane = std::env::var("TMUX_PANE").ok();
+        let mut split = vec!["tmux", "split-window", "-h", "-P", "-F", "#{pane_id}"];
+        if let Some(own) = &own_pane {
+            split.extend(["-t", own.as_str()]);
+        }
+        let pane = run(platform::shell_command(&split, &self.command, file))?;
+        self.pane = Some((pane, file.to_path_buf()));
+        Ok(format!("Opened in a tmux pane with {}", self.command))
+    }
+}
+
+/// Runs `tmux ARGS`; what it printed.
+fn tmux(args: &[&str]) -> Result<String> {
+    let mut command = Command::new("tmux");
+    command.args(args);
+    run(command)
+}
+
+/// Runs a tmux command to its end; what it printed, or why it failed.
+fn run(mut command: Command) -> Result<String> {
+    let out = command
+        .stdin(Stdio::null())
+        .output()
+        .context("running tmux")?;
+    if !out.status.success() {
+        bail!(
+            "tmux failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 /// The program of a shell command line: its first word, which may be quoted.
@@ -136,11 +185,13 @@ mod tests {
         let vi = Editor {
             command: "'/a b/vi' -R".into(),
             source: "$EDITOR",
+            pane: None,
         };
         assert!(vi.runs_in_terminal());
         let code = Editor {
             command: "code --wait".into(),
             source: "$EDITOR",
+            pane: None,
         };
         assert!(!code.runs_in_terminal());
     }

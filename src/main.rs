@@ -29,9 +29,10 @@ use clap_complete::ArgValueCompleter;
     version,
     about = "Backend engineering exercises in Rust, graded against hidden tests on every save",
     long_about = "Backend engineering exercises in Rust, graded against hidden tests on every save.\n\n\
-        Run `backlings` inside a workspace (or where `backlings init` may create ./backlings): it shows \
-        the current exercise, grades it each time you save, and moves on when every check passes.",
-    after_help = "Examples:\n  backlings init && cd backlings && backlings\n  backlings run lru_cache\n  backlings check --json > results.json"
+        Run `backlings` from any directory: it uses the workspace the directory is in, else \
+        ~/backlings (made on first run). It shows the current exercise, grades it each time you \
+        save, and moves on when every check passes.",
+    after_help = "Examples:\n  backlings                               (~/backlings, made on first run)\n  backlings run lru_cache\n  backlings check --json > results.json"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -47,12 +48,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Create a workspace with every exercise's stub (default ./backlings)
+    /// Create a workspace with every exercise's stub (default ~/backlings)
     #[command(
-        after_help = "Examples:\n  backlings init                          (./backlings, the built-in course)\n  backlings init ~/study --course ./my-course"
+        after_help = "Examples:\n  backlings init                          (~/backlings, the built-in course)\n  backlings init ~/study --course ./my-course"
     )]
     Init {
-        /// Where to create the workspace: a new or empty directory (default ./backlings)
+        /// Where to create the workspace: a new or empty directory (default ~/backlings)
         path: Option<PathBuf>,
         /// Use the course in this directory instead of the built-in one
         #[arg(long, value_name = "DIR")]

@@ -146,7 +146,11 @@ impl StateFile {
     /// to it meanwhile, so that two processes sharing a workspace (two watchers, a watcher and
     /// `run`) never lose each other's changes.
     pub fn update<T>(&self, change: impl FnOnce(&mut State) -> T) -> Result<(State, T)> {
-        let _lock = crate::lock::exclusive(&self.path.with_extension("lock"))?;
+        // An update takes milliseconds; much longer means a stuck process holds the lock.
+        let _lock = crate::lock::exclusive_within(
+            &self.path.with_extension("lock"),
+            std::time::Duration::from_secs(10),
+        )?;
         let mut state = self.load()?;
         let out = change(&mut state);
         self.save(&state)?;

@@ -14,11 +14,31 @@ use crate::state::{State, StateFile, file_timestamp};
 /// Directory inside a workspace that belongs to the tool.
 const TOOL_DIR: &str = ".backlings";
 const BACKUPS_DIR: &str = "backups";
-pub const DEFAULT_DIR: &str = "backlings";
+/// The name of the workspace made when none is named, in the home directory.
+const DEFAULT_DIR: &str = "backlings";
 
-pub const NOT_IN_WORKSPACE_ERR: &str =
-    "not inside a backlings workspace (no .backlings/state.toml here or above).
-Create one with `backlings init` (it makes ./backlings), then `cd backlings` and run `backlings`.";
+/// Where a workspace is made when none is named: `backlings` in the home directory. Being
+/// one fixed place, every command finds it from any directory, and it is never made inside
+/// a checkout of backlings itself, beside the hidden checks.
+pub fn default_root() -> Result<PathBuf> {
+    std::env::home_dir()
+        .filter(|home| !home.as_os_str().is_empty())
+        .map(|home| home.join(DEFAULT_DIR))
+        .context(
+            "cannot tell your home directory (HOME is not set), where the workspace goes by \
+             default; make one elsewhere with `backlings init PATH`",
+        )
+}
+
+/// The root of the workspace `cwd` is in, else of the default workspace if it exists.
+fn locate_root(cwd: &Path) -> Option<PathBuf> {
+    let around = cwd.ancestors().find(|dir| state_path(dir).is_file());
+    around.map(Path::to_path_buf).or_else(|| {
+        default_root()
+            .ok()
+            .filter(|root| state_path(root).is_file())
+    })
+}
 
 /// What a grade counts for in the statistics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,26 +62,36 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    /// Finds the workspace containing `start` (or one of its ancestors).
-    pub fn find(start: &Path) -> Result<Option<Workspace>> {
-        let Some(root) = find_root(start) else {
-            return Ok(None);
-        };
-        Workspace::open(root).map(Some)
+    /// The workspace `cwd` is in (it or an ancestor holds `.backlings/`), else the default
+    /// one (`~/backlings`) if it exists: the one every command uses.
+    pub fn locate(cwd: &Path) -> Result<Option<Workspace>> {
+        locate_root(cwd)
+            .map(|root| Workspace::open(&root))
+            .transpose()
     }
 
-    /// The course of the workspace containing `start`, read without changing anything: no
-    /// repaired progress file, no new stubs. Shell completion asks on every Tab.
-    pub fn course_around(start: &Path) -> Result<Option<Course>> {
-        let Some(root) = find_root(start) else {
+    /// [`Workspace::locate`], or an error saying how to make a workspace.
+    pub fn locate_or_explain(cwd: &Path) -> Result<Workspace> {
+        Workspace::locate(cwd)?.ok_or_else(|| {
+            let default = default_root()
+                .map(|root| format!(", and there is none at {}", root.display()))
+                .unwrap_or_default();
+            anyhow::anyhow!(
+                "not inside a backlings workspace (no .backlings/ here or above){default}.\n\
+                 Run `backlings` to create that one and start, or `backlings init PATH` to make \
+                 one elsewhere."
+            )
+        })
+    }
+
+    /// The course of the workspace [`Workspace::locate`] finds, read without changing
+    /// anything: no repaired progress file, no new stubs. Shell completion asks on every Tab.
+    pub fn course_around(cwd: &Path) -> Result<Option<Course>> {
+        let Some(root) = locate_root(cwd) else {
             return Ok(None);
         };
-        let state = StateFile::new(state_path(root)).load()?;
+        let state = StateFile::new(state_path(&root)).load()?;
         Course::load(&origin_from_state(&state.course)).map(Some)
-    }
-
-    pub fn find_or_explain(start: &Path) -> Result<Workspace> {
-        Workspace::find(start)?.ok_or_else(|| anyhow::anyhow!(NOT_IN_WORKSPACE_ERR))
     }
 
     /// Opens the workspace at `root`. A read-only one opens too, for the commands that only
@@ -235,6 +265,38 @@ impl Workspace {
         self.root.join(course::native(&ex.rel_path()))
     }
 
+    /// The learner's file of `ex`, read only if it is a regular file of at most 1 MiB: a
+    /// named pipe or a device would block the reader, and a huge file is no exercise.
+    pub fn read_exercise(&self, ex: &Exercise) -> Result<Vec<u8>> {
+        const MOST: u64 = 1 << 20;
+        let path = self.exercise_path(ex);
+        let shown = ex.shown_path();
+        let metadata = match fs::metadata(&path) {
+            Ok(metadata) => metadata,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
+                "{shown} is missing; `backlings reset {}` restores the stub (backups of your \
+                 versions are in {})",
+                ex.name,
+                backups_dir_shown()
+            ),
+            Err(e) => return Err(e).with_context(|| format!("reading {shown}")),
+        };
+        if !metadata.is_file() {
+            bail!(
+                "{shown} is not a regular file (a directory, named pipe or device?); put your \
+                 code there, or `backlings reset {}` to restore the stub",
+                ex.name
+            );
+        }
+        if metadata.len() > MOST {
+            bail!(
+                "{shown} is {:.1} MiB; an exercise file is at most 1 MiB",
+                metadata.len() as f64 / MOST as f64
+            );
+        }
+        fs::read(&path).with_context(|| format!("reading {shown}"))
+    }
+
     pub fn solution_path(&self, ex: &Exercise) -> PathBuf {
         self.root.join(course::native(&ex.solution_rel_path()))
     }
@@ -247,8 +309,8 @@ impl Workspace {
     }
 
     /// Records a verdict of `ex`, counted as `counted` says. A pass marks the exercise done,
-    /// copies the reference solution into `solutions/`, and moves `current` on to the next
-    /// pending exercise, whose name it returns.
+    /// copies the reference solution into `solutions/`, and returns the next pending
+    /// exercise; a first pass also makes that one `current`.
     pub fn record(&self, ex: &Exercise, passed: bool, counted: Counted) -> Result<Option<String>> {
         if passed {
             let solution = self.course.solution(ex)?;
@@ -277,9 +339,12 @@ impl Workspace {
             if !passed {
                 return None;
             }
-            entry.done = true;
+            // Only a first pass moves on: one passed before is being revisited, and the
+            // learner stays on it.
+            let first_pass = !std::mem::replace(&mut entry.done, true);
             let next = self.next_pending(state, &ex.name);
-            if state.current.as_deref() == Some(ex.name.as_str()) || state.current.is_none() {
+            let current = state.current.as_deref();
+            if first_pass && (current == Some(ex.name.as_str()) || current.is_none()) {
                 state.current.clone_from(&next);
             }
             next
@@ -380,10 +445,6 @@ pub fn backups_dir_shown() -> String {
 }
 
 /// The nearest of `start` and its ancestors that holds a progress file.
-fn find_root(start: &Path) -> Option<&Path> {
-    start.ancestors().find(|dir| state_path(dir).is_file())
-}
-
 fn state_path(root: &Path) -> PathBuf {
     root.join(TOOL_DIR).join("state.toml")
 }
@@ -410,6 +471,8 @@ fn cargo_manifest(course: &Course) -> String {
         "# Generated by backlings so that rust-analyzer and `cargo test` understand the exercises.\n\
          # Grading does not use this file or target/.\n\
          [package]\nname = \"backlings-workspace\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+         # A workspace of its own, even inside another Cargo workspace's directory.\n\
+         [workspace]\n\n\
          [lints.rust]\ndead_code = \"allow\"\n",
     );
     for ex in &course.exercises {

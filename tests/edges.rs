@@ -345,3 +345,180 @@ fn a_workspace_path_that_is_not_utf8_is_refused_at_init() {
     assert!(run.stderr.contains("is not valid UTF-8"), "{}", run.stderr);
     assert!(!path.exists());
 }
+
+#[test]
+fn the_default_workspace_is_in_home_and_every_command_finds_it_from_anywhere() {
+    let sb = Sandbox::empty();
+    // As the README's first command does: from a checkout of backlings itself.
+    let checkout = sb.dir.path().join("checkout");
+    let elsewhere = sb.dir.path().join("elsewhere/deeper");
+    std::fs::create_dir_all(&checkout).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let before = sb.run_in(&checkout, &["list"]).status(2);
+    assert!(
+        before.stderr.contains("backlings init PATH"),
+        "{}",
+        before.stderr
+    );
+    let init = sb.run_in(&checkout, &["init"]).status(0);
+    let home_ws = sb.dir.path().join("backlings");
+    assert!(
+        home_ws.join(".backlings/state.toml").is_file(),
+        "{}",
+        init.stdout
+    );
+    assert!(
+        std::fs::read_dir(&checkout).unwrap().next().is_none(),
+        "init wrote into the checkout"
+    );
+    assert!(
+        init.stdout.contains("(from any directory)"),
+        "{}",
+        init.stdout
+    );
+    for dir in [&checkout, &elsewhere] {
+        let list = sb.run_in(dir, &["list"]).status(0);
+        assert!(list.stdout.contains("current  intro"), "{}", list.stdout);
+        let hint = sb.run_in(dir, &["hint"]).status(0);
+        assert!(hint.stdout.contains("Hint"), "{}", hint.stdout);
+    }
+    // A workspace the directory is in comes first.
+    sb.run_in(sb.dir.path(), &["init", "ws"]).status(0);
+    let stats = sb.run(&["stats"]).status(0);
+    assert!(stats.stdout.contains("0/99 hints"), "{}", stats.stdout);
+    let stats = sb.run_in(&elsewhere, &["stats"]).status(0);
+    assert!(stats.stdout.contains("2/99 hints"), "{}", stats.stdout);
+}
+
+#[test]
+fn the_generated_manifest_is_a_cargo_workspace_of_its_own() {
+    let sb = Sandbox::empty();
+    let outer = sb.dir.path().join("outer");
+    std::fs::create_dir_all(&outer).unwrap();
+    std::fs::write(
+        outer.join("Cargo.toml"),
+        "[workspace]\nmembers = []\nresolver = \"3\"\n",
+    )
+    .unwrap();
+    sb.run_in(&outer, &["init", "ws"]).status(0);
+    let metadata = std::process::Command::new("cargo")
+        .args([
+            "metadata",
+            "--offline",
+            "--no-deps",
+            "--format-version",
+            "1",
+        ])
+        .current_dir(outer.join("ws"))
+        .output()
+        .unwrap();
+    assert!(
+        metadata.status.success(),
+        "cargo refused the workspace inside another one:\n{}",
+        String::from_utf8_lossy(&metadata.stderr)
+    );
+}
+
+/// The first run makes `~/backlings` after a welcome that says what comes next; Ctrl-C or
+/// `q` there quits, Enter starts.
+#[cfg(unix)]
+#[test]
+fn the_welcome_says_what_comes_next_and_quits_on_ctrl_c() {
+    use common::Tmux;
+    let sb = Sandbox::empty();
+    let tmux = Tmux::shell(sb.dir.path());
+    let exports: Vec<String> = sb
+        .home_env()
+        .iter()
+        .map(|(name, value)| format!("export {name}='{}'", value.display()))
+        .collect();
+    tmux.keys(&exports.join("; "));
+    tmux.keys("Enter");
+    let start = format!("'{}'; echo \"ended: $?\"", common::BIN);
+    tmux.keys(&start);
+    tmux.keys("Enter");
+    let screen = tmux.wait_for(&["Press Enter to start, or q to quit"]);
+    assert!(screen.contains("in your editor"), "{screen}");
+    tmux.keys("C-c");
+    tmux.wait_for(&["ended: 0"]);
+    assert!(
+        sb.dir
+            .path()
+            .join("backlings/.backlings/state.toml")
+            .is_file()
+    );
+    tmux.keys("clear");
+    tmux.keys("Enter");
+    // Made already: no welcome, straight to the exercise.
+    tmux.keys(&start);
+    tmux.keys("Enter");
+    let screen = tmux.wait_for(&["intro", "checks failed"]);
+    assert!(!screen.contains("Press Enter to start"), "{screen}");
+    tmux.keys("q");
+    tmux.wait_for(&["ended: 0"]);
+}
+
+#[test]
+fn what_the_learners_code_printed_is_labelled_as_theirs_and_kept_apart() {
+    let sb = Sandbox::init();
+    sb.write(
+        "exercises/intro/intro.rs",
+        "pub fn health_body(version: &str) -> String {\n    for i in 0..50 {\n        println!(\"debug line {i} for {version}\");\n    }\n    String::new()\n}\n",
+    );
+    let run = sb.run(&["run", "intro"]).status(1);
+    let out = &run.stdout;
+    assert!(out.contains("your code printed:"), "{out}");
+    assert!(out.contains("│ debug line 0 for"), "{out}");
+    // Cut per check: each check's reason still shows.
+    assert!(out.contains("more lines"), "{out}");
+    for check in [
+        "reports_the_given_version",
+        "uses_no_spaces",
+        "works_for_any_version_string",
+    ] {
+        let line = out
+            .lines()
+            .find(|l| l.contains(check))
+            .unwrap_or_else(|| panic!("{check} missing:\n{out}"));
+        assert!(!line.contains("debug line"), "{line}");
+    }
+    let json = sb.run(&["run", "intro", "--json"]).status(1).stdout;
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let first = &json["tests"][0];
+    assert!(
+        first["output"]
+            .as_str()
+            .unwrap()
+            .starts_with("debug line 0"),
+        "{first}"
+    );
+    assert!(
+        first["output"].as_str().unwrap().chars().count() <= 500,
+        "{first}"
+    );
+    assert!(
+        !first["message"].as_str().unwrap().contains("debug line"),
+        "{first}"
+    );
+}
+
+#[test]
+fn checks_after_a_timeout_say_which_check_stopped_the_run() {
+    let sb = Sandbox::empty();
+    two_exercise_course(&sb);
+    sb.write(
+        "exercises/t/first.rs",
+        "pub fn health_body(version: &str) -> String {\n    if version.is_empty() { return String::new(); }\n    loop { std::thread::sleep(std::time::Duration::from_millis(50)); }\n}\n",
+    );
+    let run = sb.run(&["run", "first"]).status(1);
+    let out = &run.stdout;
+    assert!(
+        out.contains("timed out after 2.0 s while running check reports_the_given_version"),
+        "{out}"
+    );
+    assert!(
+        out.contains("uses_no_spaces: not run: check reports_the_given_version timed out"),
+        "{out}"
+    );
+    assert!(!out.contains("without a message"), "{out}");
+}

@@ -85,9 +85,22 @@ fn the_list_moves_filters_searches_jumps_and_resets_with_a_backup() {
     tmux.wait_for(&["showing pending (32 of 33)"]);
     tmux.keys("f");
     let screen = tmux.wait_for(&["showing done (1 of 33)", "▸ done     intro"]);
-    assert!(!screen.contains("lru_cache"), "{screen}");
+    assert!(!screen.contains("pending  lru_cache"), "{screen}");
+    // The save to intro, which is not the exercise shown, was noticed.
+    assert!(screen.contains("press s to switch to intro"), "{screen}");
     tmux.keys("Escape");
-    tmux.wait_for(&["lru_cache  exercises/caching/lru_cache.rs"]);
+    tmux.wait_for(&[
+        "lru_cache  exercises/caching/lru_cache.rs",
+        "s switch to intro",
+    ]);
+
+    // Switching to a passed exercise stays there: its pass waits for `n`.
+    tmux.keys("s");
+    tmux.wait_for(&["intro  exercises/intro/intro.rs", "intro passes, as before"]);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    tmux.wait_for(&["intro  exercises/intro/intro.rs", "all 3 checks passed"]);
+    tmux.keys("n");
+    tmux.wait_for(&["query_string  exercises/parsing/query_string.rs"]);
 }
 
 #[test]
@@ -98,7 +111,7 @@ fn backlings_list_is_interactive_on_a_terminal_and_a_table_otherwise() {
     assert!(!plain.stdout.contains('▸'), "{}", plain.stdout);
 
     let tmux = Tmux::start(&sb.ws(), "list");
-    tmux.wait_for(&["▸ current  intro", "⏎ open"]);
+    tmux.wait_for(&["▸ current  intro", "⏎ make current"]);
     tmux.keys("G");
     tmux.wait_for(&["▸ pending  partitioned_consumer"]);
     tmux.keys("Enter");
@@ -352,6 +365,36 @@ fn e_opens_the_exercise_with_edit_cmd_visual_or_editor() {
     tmux.keys("e");
     tmux.wait_for(&["Opened in a tmux pane"]);
     wait_for_file(&opened);
+    drop(tmux);
+
+    // `e` again while that editor still runs goes back to its pane, never a second one.
+    let vim = dir.join("vim");
+    fs::write(
+        &vim,
+        "#!/bin/sh
+sleep 60
+",
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&vim, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let tmux = Tmux::start_with_env(
+        &sb.ws(),
+        &format!("-u TERM_PROGRAM -u VISUAL EDITOR=\"'{}'\"", vim.display()),
+        "",
+    );
+    tmux.wait_for(&["3 of 3 checks failed"]);
+    tmux.keys("e");
+    tmux.wait_until("a pane for the editor", |_| tmux.panes() == 2);
+    tmux.focus_first_pane();
+    tmux.keys("e");
+    // That pane has the keys now; backlings' says what happened.
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    tmux.focus_first_pane();
+    tmux.wait_for(&["Back to the tmux pane where"]);
+    assert_eq!(tmux.panes(), 2);
     drop(tmux);
     let tmux = Tmux::start_with_env(
         &sb.ws(),

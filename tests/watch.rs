@@ -223,3 +223,78 @@ fn own_tests_are_shown_apart_and_a_failing_one_is_mentioned_after_a_pass() {
         "second  exercises/t/second.rs",
     ]);
 }
+
+#[test]
+fn a_broken_progress_file_mid_session_shows_a_banner_and_the_session_goes_on() {
+    let sb = Sandbox::empty();
+    two_exercise_course(&sb);
+    let tmux = Tmux::start(&sb.ws(), "");
+    tmux.wait_for(&["3 of 3 checks failed"]);
+    let good = sb.read(".backlings/state.toml");
+    sb.write(".backlings/state.toml", "version = [oops\n");
+    tmux.keys("h");
+    tmux.wait_for(&["state.toml", "!"]);
+    save_by_rename(&sb, "exercises/t/first.rs", &intro_solution());
+    // The verdict still shows; only recording it failed, and says so.
+    tmux.wait_for(&["all 3 checks passed"]);
+    assert!(tmux.alive(), "the session ended");
+    sb.write(".backlings/state.toml", &good);
+    save_by_rename(
+        &sb,
+        "exercises/t/first.rs",
+        &format!("{}\n// again\n", intro_solution()),
+    );
+    tmux.wait_for(&["✓ first passed", "1/2 done"]);
+}
+
+#[test]
+fn a_named_pipe_or_a_huge_file_never_freezes_the_screen() {
+    let sb = Sandbox::empty();
+    two_exercise_course(&sb);
+    let file = sb.ws().join("exercises/t/first.rs");
+    std::fs::remove_file(&file).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&file)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let tmux = Tmux::start(&sb.ws(), "");
+    tmux.wait_for(&["exercises/t/first.rs is not a regular file"]);
+    // Keys still work.
+    tmux.keys("l");
+    tmux.wait_for(&["Exercises · showing all"]);
+    tmux.keys("Escape");
+    let run = sb.run(&["run", "first"]).status(2);
+    assert!(
+        run.stderr.contains("is not a regular file"),
+        "{}",
+        run.stderr
+    );
+    std::fs::remove_file(&file).unwrap();
+    std::fs::write(&file, "// x\n".repeat(300_000)).unwrap();
+    tmux.keys("r");
+    tmux.wait_for(&["exercises/t/first.rs is 1.4 MiB; an exercise file is at most 1 MiB"]);
+}
+
+#[test]
+fn compare_before_a_pass_says_so_and_quitting_leaves_no_stale_screen() {
+    let sb = Sandbox::empty();
+    two_exercise_course(&sb);
+    let tmux = Tmux::start(&sb.ws(), "");
+    tmux.wait_for(&["3 of 3 checks failed"]);
+    tmux.keys("c");
+    tmux.wait_for(&["first has not passed yet: c compares your file"]);
+    // Searching, q is a letter: the key bar does not offer it as quit.
+    tmux.keys("l");
+    tmux.keys("/");
+    let screen = tmux.wait_for(&["type to search"]);
+    assert!(!screen.contains("q quit"), "{screen}");
+    tmux.keys("Escape");
+    tmux.keys("Escape");
+    tmux.wait_for(&["first  exercises/t/first.rs"]);
+    tmux.keys("r");
+    tmux.keys("q");
+    tmux.wait_until("an empty screen", |screen| {
+        !screen.contains("grading") && !screen.contains("first")
+    });
+}

@@ -110,7 +110,10 @@ pub enum CheckStatus {
 pub struct CheckResult {
     pub name: String,
     pub status: CheckStatus,
+    /// Why it failed or did not run.
     pub message: Option<String>,
+    /// What the learner's code printed while it ran, when it failed.
+    pub output: Option<String>,
 }
 
 /// The learner's own `#[test]`s, run after the checks; they never change the verdict.
@@ -363,7 +366,7 @@ pub fn grade(
     };
     verdict.outcome = outcome;
     let why = verdict.headline();
-    explain_running(&mut verdict.checks, why);
+    explain_unfinished(&mut verdict.checks, &verdict.outcome, why, "check ");
 
     if let Some(workdir) = own_workdir {
         // Every test of the learner's is below their module; the checks and the sentinel
@@ -397,6 +400,7 @@ fn not_run(name: String) -> CheckResult {
         name,
         status: CheckStatus::NotRun,
         message: None,
+        output: None,
     }
 }
 
@@ -464,18 +468,21 @@ impl TestRunner<'_> {
 /// message from its stdout; a test the log does not mention stays `NotRun`.
 fn fill_results(tests: &mut [CheckResult], module: &str, ran: &TestRun) {
     let results = report::parse_logfile(&ran.log, module);
-    let mut messages = report::parse_failures(&ran.stdout, module);
+    let mut failures = report::parse_failures(&ran.stdout, module);
     for test in tests {
         match results.get(&test.name) {
             Some(true) => test.status = CheckStatus::Passed,
             Some(false) => {
                 test.status = CheckStatus::Failed;
+                let failure = failures.remove(&test.name);
+                let (message, output) =
+                    failure.map_or_else(Default::default, |f| (Some(f.message), Some(f.output)));
                 test.message = Some(
-                    messages
-                        .remove(&test.name)
+                    message
                         .filter(|m| !m.is_empty())
                         .unwrap_or_else(|| "failed without a message".to_string()),
                 );
+                test.output = output.filter(|o| !o.is_empty());
             }
             None => {}
         }
@@ -493,12 +500,23 @@ fn first_unfinished(tests: &[CheckResult]) -> Option<String> {
         .cloned()
 }
 
-/// Gives the test that was running when the run stopped `why` as its message.
-fn explain_running(tests: &mut [CheckResult], why: String) {
-    if let Some(name) = first_unfinished(tests)
-        && let Some(test) = tests.iter_mut().find(|t| t.name == name)
-    {
-        test.message = Some(why);
+/// Gives the test that was running when the run stopped `why` as its message, and every
+/// test after it a message that says which one stopped the run, and how: `not run: check
+/// NAME timed out`. `kind` names a test (`check `).
+fn explain_unfinished(tests: &mut [CheckResult], outcome: &Outcome, why: String, kind: &str) {
+    let Some(running) = first_unfinished(tests) else {
+        return;
+    };
+    let stopped = match outcome {
+        Outcome::TimedOut { .. } => "timed out",
+        _ => "crashed",
+    };
+    for test in tests.iter_mut().filter(|t| t.status == CheckStatus::NotRun) {
+        test.message = Some(if test.name == running {
+            why.clone()
+        } else {
+            format!("not run: {kind}{running} {stopped}")
+        });
     }
 }
 
@@ -604,7 +622,7 @@ fn judge_own_tests(ran: &TestRun, module: &str, time_limit: Duration) -> Option<
     })?;
     let mut own = OwnTests { outcome, tests };
     if let Some(why) = own.stop_reason() {
-        explain_running(&mut own.tests, why);
+        explain_unfinished(&mut own.tests, &own.outcome, why, "");
     }
     Some(own)
 }

@@ -167,15 +167,23 @@ pub fn is_clean_pass(log: &str, stdout: &str, module: &str, expected: &[String])
     lines_ok && seen.len() == expected.len() && stdout.contains(&summary)
 }
 
-/// Failure messages from libtest's `---- NAME stdout ----` sections for the tests in `module`:
-/// test name → what the test panicked with (preceded by anything the learner's code printed
-/// during it).
-pub fn parse_failures(stdout: &str, module: &str) -> HashMap<String, String> {
+/// What a failed test left in libtest's `---- NAME stdout ----` section.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Failure {
+    /// What it panicked with: the reason it failed.
+    pub message: String,
+    /// What the learner's code printed while it ran, before that panic.
+    pub output: String,
+}
+
+/// The failures in libtest's `---- NAME stdout ----` sections for the tests in `module`, by
+/// test name.
+pub fn parse_failures(stdout: &str, module: &str) -> HashMap<String, Failure> {
     let mut out = HashMap::new();
     let mut current: Option<(String, Vec<&str>)> = None;
     let mut finish = |cur: Option<(String, Vec<&str>)>| {
         if let Some((name, lines)) = cur {
-            out.insert(name, clean_failure(&lines));
+            out.insert(name, split_failure(&lines));
         }
     };
     for line in stdout.lines() {
@@ -216,15 +224,24 @@ pub fn running_test(stdout: &str, module: &str) -> Option<String> {
     below(name, module).map(str::to_string)
 }
 
-/// Drops libtest's location line and hints, keeping the panic message and the learner's output.
-fn clean_failure(lines: &[&str]) -> String {
-    let kept: Vec<&str> = lines
+/// Splits a failure section at the test's own panic (the last `thread '…' panicked at` line):
+/// before it is what the learner's code printed, after it the panic message, without
+/// libtest's location line and backtrace hint.
+fn split_failure(lines: &[&str]) -> Failure {
+    let is_panic_line = |l: &&str| l.starts_with("thread '") && l.contains("panicked at");
+    let (printed, message) = match lines.iter().rposition(is_panic_line) {
+        Some(at) => (&lines[..at], &lines[at + 1..]),
+        None => (&[][..], lines),
+    };
+    let message: Vec<&str> = message
         .iter()
         .copied()
-        .filter(|l| !(l.starts_with("thread '") && l.contains("panicked at")))
         .filter(|l| !l.starts_with("note: run with `RUST_BACKTRACE"))
         .collect();
-    kept.join("\n").trim().to_string()
+    Failure {
+        message: message.join("\n").trim().to_string(),
+        output: printed.join("\n").trim().to_string(),
+    }
 }
 
 /// A short reason for an abnormal end of the test process, from how it ended and its stderr.
@@ -290,12 +307,15 @@ mod tests {
     }
 
     #[test]
-    fn failures_keep_the_message_and_drop_the_location() {
+    fn failures_keep_the_message_apart_from_the_output_and_drop_the_location() {
         let stdout = "running 2 tests\ntest m::a ... FAILED\n\nfailures:\n\n---- m::a stdout ----\nlearner print\n\nthread 'm::a' (12) panicked at <anon>:3:5:\nf(1) returned 2, expected 3\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n\n\nfailures:\n    m::a\n";
         let failures = parse_failures(stdout, "m");
         assert_eq!(
             failures["a"],
-            "learner print\n\nf(1) returned 2, expected 3"
+            Failure {
+                message: "f(1) returned 2, expected 3".to_string(),
+                output: "learner print".to_string(),
+            }
         );
     }
 

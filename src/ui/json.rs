@@ -27,6 +27,10 @@ pub struct TestResult {
     pub status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// What the learner's code printed during the test, cut to the 500 characters exercism's
+    /// format allows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output: Option<String>,
 }
 
 /// Results of one exercise; `name` is added for `check`, which reports many.
@@ -80,7 +84,19 @@ fn test_result(result: &CheckResult) -> TestResult {
             CheckStatus::NotRun => "error",
         },
         message: result.message.clone(),
+        output: result.output.as_deref().map(within_output_limit),
     }
+}
+
+/// `output` cut to exercism's limit of 500 characters, saying so when cut.
+fn within_output_limit(output: &str) -> String {
+    const LIMIT: usize = 500;
+    const CUT: &str = "\n[output cut to 500 characters]";
+    if output.chars().count() <= LIMIT {
+        return output.to_string();
+    }
+    let kept: String = output.chars().take(LIMIT - CUT.chars().count()).collect();
+    kept + CUT
 }
 
 /// Overall status of many exercises: `pass` only if all passed.

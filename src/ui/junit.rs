@@ -35,12 +35,15 @@ fn suite(exercise: &str, verdict: &Verdict) -> TestSuite {
             // Compile errors, crashes and timeouts stop every check that had not reported.
             CheckStatus::NotRun => {
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
-                status.set_message(verdict.headline());
+                status.set_message(check.message.clone().unwrap_or_else(|| verdict.headline()));
                 status
             }
         };
         let mut case = TestCase::new(check.name.as_str(), status);
         case.set_classname(exercise);
+        if let Some(output) = &check.output {
+            case.set_system_out(output.as_str());
+        }
         suite.add_test_case(case);
     }
     suite

@@ -115,6 +115,36 @@ pub fn render_verdict(verdict: &Verdict, theme: &Theme, detail: Detail) -> Strin
     out
 }
 
+/// What the learner's code printed during one test, labelled as theirs and cut to a few lines
+/// (more in full detail), so that one noisy test cannot push the others' reasons away.
+fn render_output(out: &mut String, output: &str, theme: &Theme, detail: Detail) {
+    const LINE_WIDTH: usize = 160;
+    let most = match detail {
+        Detail::Full => 40,
+        Detail::Compact { .. } => 4,
+    };
+    let output = visible(output);
+    let lines: Vec<&str> = output.lines().collect();
+    let _ = writeln!(out, "      {}", theme.dim.apply_to("your code printed:"));
+    for line in lines.iter().take(most) {
+        let _ = writeln!(
+            out,
+            "      {} {}",
+            theme.dim.apply_to("│"),
+            console::truncate_str(line, LINE_WIDTH, "…")
+        );
+    }
+    if lines.len() > most {
+        let _ = writeln!(
+            out,
+            "      {}",
+            theme
+                .dim
+                .apply_to(format!("… {} more lines", lines.len() - most))
+        );
+    }
+}
+
 /// `text` with every control character written out (`\x1b`, `\r`, `\u{202e}`), so what the
 /// learner's code printed cannot move the cursor, clear the screen, recolour or reorder what
 /// follows. Newlines stay; a tab becomes four spaces.
@@ -179,6 +209,9 @@ fn render_results(
                 let _ = writeln!(out, ": {}", lines.next().unwrap_or_default());
                 for line in lines {
                     let _ = writeln!(out, "      {line}");
+                }
+                if let Some(output) = &result.output {
+                    render_output(out, output, theme, detail);
                 }
             }
             _ if result.status == CheckStatus::NotRun => {

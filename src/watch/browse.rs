@@ -22,7 +22,7 @@ pub fn browse() -> Result<ExitCode> {
     events::read_terminal(tx);
     let state = ws.state()?;
     let selected = state.current.as_deref().and_then(|n| ws.course.index_of(n));
-    let mut list = ListView::new(selected.unwrap_or(0));
+    let mut list = ListView::on_its_own(selected.unwrap_or(0));
     let theme = Theme::stdout();
     let mut painter = screen::Painter::new();
     let chosen = loop {
@@ -36,6 +36,7 @@ pub fn browse() -> Result<ExitCode> {
                 text: &listed.text,
                 focus: listed.focus,
                 keys: &listed.keys,
+                typing: list.takes_text(),
             },
             banner: None,
             poll_notice: false,

@@ -110,13 +110,21 @@ pub fn read_terminal(tx: Sender<Event>) {
     });
 }
 
-/// Waits for one key press, for a screen that asks for any key.
-pub fn wait_for_key() {
+/// Waits on the welcome screen: `true` to start (Enter, Space), `false` to quit (q, Esc,
+/// Ctrl-C, or no terminal left to read).
+pub fn wait_for_start() -> bool {
     while let Ok(event) = crossterm::event::read() {
-        if matches!(event, TermEvent::Key(key) if is_press(&key)) {
-            return;
+        let TermEvent::Key(key) = event else { continue };
+        if !is_press(&key) {
+            continue;
+        }
+        match key_of(key) {
+            Key::Enter | Key::Char(' ') => return true,
+            Key::CtrlC | Key::Escape | Key::Char('q') => return false,
+            _ => {}
         }
     }
+    false
 }
 
 /// A key going down or repeating; Windows also reports each key going up.

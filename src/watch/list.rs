@@ -56,6 +56,9 @@ pub struct ListView {
     confirm_reset: Option<usize>,
     /// The outcome of the last action, shown above the list.
     pub notice: Option<String>,
+    /// `backlings list` on its own, where Enter chooses the exercise and closing quits, rather
+    /// than a view inside watch mode.
+    on_its_own: bool,
 }
 
 /// The list's lines, the line of the highlighted exercise, and its key bar.
@@ -66,6 +69,7 @@ pub struct Rendered {
 }
 
 impl ListView {
+    /// The list as a view of watch mode, with `selected` highlighted.
     pub fn new(selected: usize) -> ListView {
         ListView {
             selected,
@@ -74,6 +78,15 @@ impl ListView {
             searching: false,
             confirm_reset: None,
             notice: None,
+            on_its_own: false,
+        }
+    }
+
+    /// The list as `backlings list` shows it on a terminal.
+    pub fn on_its_own(selected: usize) -> ListView {
+        ListView {
+            on_its_own: true,
+            ..ListView::new(selected)
         }
     }
 
@@ -237,7 +250,21 @@ impl ListView {
         }
         let key = |k: &str| theme.key.apply_to(k.to_string()).to_string();
         let keys = if self.searching {
-            format!("type to search · {} done · {} clear", key("⏎"), key("esc"))
+            format!(
+                "type to search · {} done · {} clear · {} quit",
+                key("⏎"),
+                key("esc"),
+                key("ctrl-c")
+            )
+        } else if self.on_its_own {
+            format!(
+                "{} move · {} make current · {} filter · {} search · {} reset",
+                key("↑↓/jk"),
+                key("⏎"),
+                key("f"),
+                key("/"),
+                key("r"),
+            )
         } else {
             format!(
                 "{} move · {} open · {} filter · {} search · {} reset · {} back",

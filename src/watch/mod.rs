@@ -9,8 +9,8 @@ mod browse;
 mod events;
 mod list;
 mod screen;
+mod wrap;
 
-use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -29,7 +29,7 @@ use crate::grader::{Toolchain, Verdict};
 use crate::state::State;
 use crate::terminal;
 use crate::ui::{Scope, Theme, link, out, render_advice, render_stats};
-use crate::workspace::{Counted, DEFAULT_DIR, Workspace};
+use crate::workspace::{Counted, Workspace};
 
 pub use browse::browse;
 use browse::reset_notice;
@@ -47,7 +47,9 @@ pub fn run(poll: bool, edit_cmd: Option<String>) -> Result<ExitCode> {
     if !crate::interactive() {
         bail!(NO_TERMINAL_ERR);
     }
-    let ws = open_or_create()?;
+    let Some(ws) = open_or_create()? else {
+        return Ok(ExitCode::SUCCESS);
+    };
     ws.ensure_writable()?;
     let toolchain = Toolchain::discover()?;
     let (tx, rx) = mpsc::channel();
@@ -60,23 +62,23 @@ pub fn run(poll: bool, edit_cmd: Option<String>) -> Result<ExitCode> {
     app.run(&rx).map(|()| ExitCode::SUCCESS)
 }
 
-/// The workspace around the current directory; else `./backlings`, created if needed.
-fn open_or_create() -> Result<Workspace> {
+/// The workspace [`Workspace::locate`] finds; else the default one, made now after a welcome
+/// the learner confirms. `None` if they chose to quit there.
+fn open_or_create() -> Result<Option<Workspace>> {
     let cwd = std::env::current_dir().context("reading the current directory")?;
-    if let Some(ws) = Workspace::find(&cwd)? {
-        return Ok(ws);
+    if let Some(ws) = Workspace::locate(&cwd)? {
+        return Ok(Some(ws));
     }
-    let default = cwd.join(DEFAULT_DIR);
-    if let Some(ws) = Workspace::find(&default)? {
-        return Ok(ws);
-    }
-    let ws = Workspace::init(&default, Course::builtin()?)?;
-    print_welcome(&ws, Path::new(DEFAULT_DIR))?;
-    out!("\nPress any key to start. ")?;
+    let ws = Workspace::init(&crate::workspace::default_root()?, Course::builtin()?)?;
+    print_welcome(&ws)?;
+    out!(
+        "Open {} in your editor. This terminal will show the current exercise and grade it \
+         every time you save.\n\nPress Enter to start, or q to quit (your workspace stays). ",
+        ws.root.display()
+    )?;
     std::io::stdout().flush()?;
     let _terminal = terminal::Borrowed::take()?;
-    events::wait_for_key();
-    Ok(ws)
+    Ok(events::wait_for_start().then_some(ws))
 }
 
 enum View {
@@ -95,6 +97,12 @@ struct App {
     tx: Sender<Event>,
     theme: Theme,
     painter: Painter,
+    /// Progress as last read; shown when reading it fails, with a banner that says why.
+    progress: State,
+    /// Another exercise whose file was just saved, which `s` switches to.
+    switch_offer: Option<usize>,
+    /// The learner chose the exercise shown after passing it: a pass does not move on.
+    revisiting: bool,
     /// Index of the exercise shown; `None` once the course is complete.
     current: Option<usize>,
     /// The exercise that passed last in this session, which `c` compares.
@@ -135,6 +143,7 @@ impl App {
         let current = ws
             .current_exercise(&state)
             .and_then(|ex| ws.course.index_of(&ex.name));
+        let revisiting = current.is_some_and(|i| state.is_done(&ws.course.exercises[i].name));
         Ok(App {
             banner: (!ws.notices.is_empty()).then(|| ws.notices.join("\n")),
             ws,
@@ -144,6 +153,9 @@ impl App {
             tx,
             theme: Theme::stdout(),
             painter: Painter::new(),
+            revisiting,
+            progress: state,
+            switch_offer: None,
             current,
             last_passed: None,
             advice: None,
@@ -170,28 +182,90 @@ impl App {
         self.grade(true);
         loop {
             self.draw()?;
-            let Ok(event) = rx.recv() else { return Ok(()) };
-            match event {
-                Event::FileChanged(path) => self.on_file_changed(&path),
-                Event::Key(Key::CtrlC) => return Ok(()),
-                Event::Key(Key::Char('q')) if !self.typing() => return Ok(()),
-                Event::Key(key) => self.on_key(key)?,
-                Event::Resized => {}
-                Event::Notice(message) => self.banner = Some(message),
-                Event::Advice(index, advice) => self.on_advice(index, advice),
-                Event::Graded(seq, result) => self.on_graded(seq, *result)?,
-                Event::WatchError(e) => {
-                    self.problem = Some(format!("the file watcher failed: {e}"))
+            let Ok(event) = rx.recv() else { break };
+            // A failure to read or write progress (a corrupt or locked state file) is shown,
+            // and the session goes on.
+            let handled = match event {
+                Event::FileChanged(path) => {
+                    self.on_file_changed(&path);
+                    Ok(())
                 }
+                Event::Key(Key::CtrlC) => break,
+                Event::Key(Key::Char('q')) if !self.typing() => break,
+                Event::Key(key) => self.on_key(key),
+                Event::Resized => Ok(()),
+                Event::Notice(message) => {
+                    self.banner = Some(message);
+                    Ok(())
+                }
+                Event::Advice(index, advice) => {
+                    self.on_advice(index, advice);
+                    Ok(())
+                }
+                Event::Graded(seq, result) => self.on_graded(seq, *result),
+                Event::WatchError(e) => {
+                    self.problem = Some(format!("the file watcher failed: {e}"));
+                    Ok(())
+                }
+            };
+            if let Err(e) = handled {
+                self.banner = Some(format!("{} {e:#}", self.theme.bad.apply_to("!")));
             }
         }
+        // Nothing on screen would be true any more: no grade runs, no key works.
+        self.painter.clear()?;
+        Ok(())
+    }
+
+    /// Progress, read again; on failure, the last progress read, and a banner saying why.
+    fn state(&mut self) -> State {
+        match self.ws.state() {
+            Ok(state) => self.progress = state,
+            Err(e) => {
+                self.banner = Some(format!(
+                    "{} progress could not be read, so what is shown may be stale: {e:#}",
+                    self.theme.bad.apply_to("!")
+                ));
+            }
+        }
+        self.progress.clone()
     }
 
     fn on_file_changed(&mut self, path: &Path) {
         let Some(ex) = self.exercise() else { return };
         if same_file(path, &self.ws.exercise_path(ex)) {
+            // The learner is working on this exercise: what was said about the previous one,
+            // or about the editor, is stale now.
+            self.banner = None;
+            self.last_passed = None;
+            self.switch_offer = None;
             self.grade(false);
+            return;
         }
+        let course = &self.ws.course;
+        let Some(other) = course
+            .exercises
+            .iter()
+            .position(|e| same_file(path, &self.ws.exercise_path(e)))
+        else {
+            return;
+        };
+        // A stub just restored (a reset from the list) is no work of the learner's.
+        let stub = course.stub(&course.exercises[other]);
+        let saved = self.ws.read_exercise(&course.exercises[other]);
+        if let (Ok(stub), Ok(saved)) = (stub, saved)
+            && saved == stub.as_bytes()
+        {
+            return;
+        }
+        let (saved, shown) = (&course.exercises[other], ex.name.clone());
+        self.banner = Some(format!(
+            "You saved {}, which is not the exercise shown ({shown}): press {} to switch to {}.",
+            saved.shown_path(),
+            self.theme.key.apply_to("s"),
+            saved.name
+        ));
+        self.switch_offer = Some(other);
     }
 
     /// Whether keys are text being typed (a search), not commands.
@@ -200,8 +274,11 @@ impl App {
     }
 
     fn on_key(&mut self, key: Key) -> Result<()> {
-        if let View::List(list) = &mut self.view {
-            let state = self.ws.state()?;
+        if let View::List(_) = &self.view {
+            let state = self.state();
+            let View::List(list) = &mut self.view else {
+                unreachable!("checked above")
+            };
             match list.on_key(&key, &self.ws.course, &state) {
                 list::Action::Stay => {}
                 list::Action::Close => self.show(View::Exercise),
@@ -225,12 +302,29 @@ impl App {
             (_, Key::End) => self.scroll = self.max_scroll,
             (View::Compare(_), Key::Char('c') | Key::Escape) => self.show(View::Exercise),
             (View::Exercise, Key::Char('c')) => {
-                if let Some(index) = self.comparable(&self.ws.state()?) {
-                    if self.advice.as_ref().is_none_or(|(i, _)| *i != index) {
-                        self.advice_after_next_grade = None;
-                        self.ask_clippy(index);
+                let state = self.state();
+                match (self.comparable(&state), self.exercise()) {
+                    (Some(index), _) => {
+                        if self.advice.as_ref().is_none_or(|(i, _)| *i != index) {
+                            self.advice_after_next_grade = None;
+                            self.ask_clippy(index);
+                        }
+                        self.show(View::Compare(index));
                     }
-                    self.show(View::Compare(index));
+                    (None, Some(ex)) => {
+                        self.banner = Some(format!(
+                            "{} has not passed yet: {} compares your file with the reference \
+                             solution once it does.",
+                            ex.name,
+                            self.theme.key.apply_to("c")
+                        ));
+                    }
+                    (None, None) => {}
+                }
+            }
+            (View::Exercise, Key::Char('s')) => {
+                if let Some(index) = self.switch_offer.take() {
+                    self.jump_to(index)?;
                 }
             }
             (_, Key::Char('l')) => {
@@ -252,7 +346,8 @@ impl App {
         self.scroll = 0;
     }
 
-    /// The exercise `c` compares: the one that just passed, else the current one if done.
+    /// The exercise `c` compares: the one that just passed (until the learner works on the
+    /// next), else the current one if done.
     fn comparable(&self, state: &State) -> Option<usize> {
         self.last_passed.or(self
             .current
@@ -294,7 +389,7 @@ impl App {
     fn edit(&mut self) {
         let Some(ex) = self.exercise() else { return };
         let file = self.ws.exercise_path(ex);
-        let Some(editor) = &self.editor else {
+        let Some(editor) = &mut self.editor else {
             self.banner = Some(editor::NO_EDITOR.to_string());
             return;
         };
@@ -330,16 +425,10 @@ impl App {
         let Some(ex) = self.exercise().cloned() else {
             return;
         };
-        let path = self.ws.exercise_path(&ex);
-        let hash = match fs::read(&path) {
+        let hash = match self.ws.read_exercise(&ex) {
             Ok(bytes) => crate::files::fingerprint(&bytes),
-            Err(_) => {
-                self.problem = Some(format!(
-                    "{} is missing. Restore the stub with `backlings reset {}` (earlier versions are in .backlings/backups/), \
-                     or save the file again.",
-                    ex.shown_path(),
-                    ex.name
-                ));
+            Err(e) => {
+                self.problem = Some(format!("{e:#}"));
                 return;
             }
         };
@@ -407,11 +496,33 @@ impl App {
                 .expect("a delivered grade is of hashed content"),
             spent,
         };
-        let next = self.ws.record(&ex, verdict.passed(), counted)?;
+        let recorded = self.ws.record(&ex, verdict.passed(), counted);
         if !verdict.passed() {
             self.verdict = Some(verdict);
-            return Ok(());
+            return recorded.map(drop);
         }
+        if self.revisiting {
+            // A refactor, another design: the learner stays until they press n.
+            self.last_passed = self.ws.course.index_of(&ex.name);
+            self.banner = Some(format!(
+                "{} {} passes, as before. Press {} to compare it with the reference solution, {} \
+                 for the next exercise.",
+                self.theme.good.apply_to("✓"),
+                ex.name,
+                self.theme.key.apply_to("c"),
+                self.theme.key.apply_to("n")
+            ));
+            self.verdict = Some(verdict);
+            return recorded.map(drop);
+        }
+        let next = match recorded {
+            Ok(next) => next,
+            Err(e) => {
+                // The pass shows; only the progress could not be written.
+                self.verdict = Some(verdict);
+                return Err(e.context("this pass could not be recorded; save again to retry"));
+            }
+        };
         self.last_passed = self.ws.course.index_of(&ex.name);
         let mut banner = format!(
             "{} {} passed. Press {} to compare your file with the reference solution: {}",
@@ -462,6 +573,8 @@ impl App {
         }
         self.regrade = false;
         self.current = index;
+        let state = self.state();
+        self.revisiting = self.exercise().is_some_and(|ex| state.is_done(&ex.name));
         self.active_since = Instant::now();
         self.verdict = None;
         self.problem = None;
@@ -502,7 +615,7 @@ impl App {
     }
 
     fn draw(&mut self) -> Result<()> {
-        let state = self.ws.state()?;
+        let state = self.state();
         let course = &self.ws.course;
         let (rows, cols) = self.painter.size();
         let listed;
@@ -517,6 +630,7 @@ impl App {
                     text: &listed.text,
                     focus: listed.focus,
                     keys: &listed.keys,
+                    typing: list.takes_text(),
                 }
             }
             (View::Compare(index), _) => {
@@ -563,6 +677,7 @@ impl App {
                     hints: &hints,
                     hints_left: ex.hints.len().saturating_sub(shown),
                     can_compare: self.comparable(&state).is_some(),
+                    switch_to: self.switch_offer.map(|i| course.exercises[i].name.as_str()),
                 }
             }
         };

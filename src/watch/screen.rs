@@ -4,8 +4,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use console::{measure_text_width, truncate_str};
-
+use super::wrap;
 use crate::grader::Verdict;
 use crate::ui::{Detail, Theme, link, render_verdict};
 
@@ -38,12 +37,16 @@ pub enum Body<'a> {
         hints_left: usize,
         /// A passed exercise can be compared with the reference solution.
         can_compare: bool,
+        /// Another exercise whose file was saved, which `s` switches to.
+        switch_to: Option<&'a str>,
     },
     /// The exercise list renders itself; `focus` is the body line that must stay visible.
     List {
         text: &'a str,
         focus: usize,
         keys: &'a str,
+        /// Keys are text (a search query), so `q` does not quit.
+        typing: bool,
     },
     Compare(&'a str),
     Finished {
@@ -62,7 +65,12 @@ pub fn render(frame: &Frame, theme: &Theme, rows: usize, cols: usize) -> Screen 
     let mut top = format!(
         "{}  {} {}/{} done\n\n",
         theme.heading.apply_to("backlings"),
-        progress_bar(frame.done, frame.total, 20),
+        // Narrower on a narrow terminal, so the header stays one row.
+        progress_bar(
+            frame.done,
+            frame.total,
+            cols.saturating_sub(26).clamp(4, 20)
+        ),
         frame.done,
         frame.total
     );
@@ -72,6 +80,8 @@ pub fn render(frame: &Frame, theme: &Theme, rows: usize, cols: usize) -> Screen 
     let mut body = String::new();
     let mut focus = None;
     let mut list_keys = None;
+    let mut quits = true;
+    let switch_label;
     let scroll_key = ("↑↓", "scroll");
     let keys: Vec<(&str, &str)> = match &frame.body {
         Body::Exercise {
@@ -85,6 +95,7 @@ pub fn render(frame: &Frame, theme: &Theme, rows: usize, cols: usize) -> Screen 
             hints,
             hints_left,
             can_compare,
+            switch_to,
         } => {
             let _ = writeln!(
                 body,
@@ -121,16 +132,22 @@ pub fn render(frame: &Frame, theme: &Theme, rows: usize, cols: usize) -> Screen 
             if *can_compare {
                 keys.push(("c", "compare"));
             }
+            if let Some(name) = switch_to {
+                switch_label = format!("switch to {name}");
+                keys.push(("s", &switch_label));
+            }
             keys
         }
         Body::List {
             text,
             focus: line,
             keys,
+            typing,
         } => {
             body.push_str(text);
             focus = Some(*line);
             list_keys = Some(*keys);
+            quits = !typing;
             vec![]
         }
         Body::Compare(diff) => {
@@ -150,9 +167,11 @@ pub fn render(frame: &Frame, theme: &Theme, rows: usize, cols: usize) -> Screen 
         }
     };
     let mut keys = keys;
-    keys.push(("q", "quit"));
-    let bottom = |keys: &[(&str, &str)]| {
-        let bar = list_keys
+    if quits {
+        keys.push(("q", "quit"));
+    }
+    let bar = |keys: &[(&str, &str)]| {
+        list_keys
             .into_iter()
             .map(str::to_string)
             .chain(
@@ -160,148 +179,128 @@ pub fn render(frame: &Frame, theme: &Theme, rows: usize, cols: usize) -> Screen 
                     .map(|(k, what)| format!("{} {what}", theme.key.apply_to(k))),
             )
             .collect::<Vec<_>>()
-            .join(" · ");
-        let mut bottom = format!("\n{bar}\n");
-        if frame.poll_notice {
-            let _ = writeln!(bottom, "{}", theme.dim.apply_to(POLL_NOTICE));
-        }
-        bottom
+            .join(" · ")
     };
-    let fitted = fit(
-        &top,
-        &body,
-        &bottom(&keys),
-        rows,
-        cols,
-        frame.scroll,
+    let notice = frame
+        .poll_notice
+        .then(|| theme.dim.apply_to(POLL_NOTICE).to_string());
+    let layout = |keys: &[(&str, &str)]| Layout {
+        top: &top,
+        body: &body,
+        keys: bar(keys),
+        notice: notice.as_deref(),
+        scroll: frame.scroll,
         focus,
-        theme,
-    );
+    };
+    let fitted = layout(&keys).fit(rows, cols, theme);
     if fitted.max_scroll == 0 || focus.is_some() {
         return fitted;
     }
     // The body overflows: lay it out again with a key bar that says how to scroll it.
     keys.insert(keys.len() - 1, scroll_key);
-    fit(
-        &top,
-        &body,
-        &bottom(&keys),
-        rows,
-        cols,
-        frame.scroll,
-        focus,
-        theme,
-    )
+    layout(&keys).fit(rows, cols, theme)
 }
 
-/// Lays out `top`, as much of `body` as fits from line `scroll` (moved so that line `focus`
-/// shows), and `bottom`, in `rows` × `cols`. Long lines wrap, and count as the rows they take.
-/// Nothing is written on the last row, where a newline would scroll the whole screen.
-#[allow(clippy::too_many_arguments)]
-fn fit(
-    top: &str,
-    body: &str,
-    bottom: &str,
-    rows: usize,
-    cols: usize,
+/// The parts of a screen before they are fitted to the terminal.
+struct Layout<'a> {
+    /// The header: its first line stays even on the smallest terminal.
+    top: &'a str,
+    body: &'a str,
+    /// The key bar, which always shows.
+    keys: String,
+    /// A hint under the key bar, left out when rows are short.
+    notice: Option<&'a str>,
+    /// First body row shown, when the body is taller than its window.
     scroll: usize,
+    /// A body line that must show (the list's highlighted exercise).
     focus: Option<usize>,
-    theme: &Theme,
-) -> Screen {
-    let cols = cols.max(1);
-    let budget = rows.saturating_sub(1).max(1);
-    let height = |lines: &[&str]| lines.iter().map(|l| rows_of(l, cols)).sum::<usize>();
-    let mut top: Vec<&str> = top.lines().collect();
-    let body: Vec<&str> = body.lines().collect();
-    let mut bottom: Vec<&str> = bottom.lines().collect();
-    if height(&top) + height(&body) + height(&bottom) <= budget {
-        return Screen {
-            text: lines_within(&[top, body, bottom].concat(), budget, cols),
-            max_scroll: 0,
+}
+
+impl Layout<'_> {
+    /// Lays the screen out in `rows` × `cols`: every line wrapped at spaces to rows that fit,
+    /// the header and key bar in place, and as much of the body between them as fits from
+    /// row `scroll` (moved so that line `focus` shows). Nothing is written on the last row,
+    /// where a newline would scroll the whole screen.
+    fn fit(&self, rows: usize, cols: usize, theme: &Theme) -> Screen {
+        let cols = cols.max(1);
+        let budget = rows.saturating_sub(1).max(1);
+        let wrapped = |text: &str| -> Vec<String> {
+            text.lines()
+                .flat_map(|line| wrap::wrap(line, cols))
+                .collect()
         };
-    }
-    // A small terminal keeps the first header line and the key bar only.
-    if height(&top) + height(&bottom) + 4 > budget {
-        top.truncate(1);
-        bottom.retain(|l| !l.is_empty());
-        bottom.truncate(1);
-    }
-    let window = budget
-        .saturating_sub(height(&top) + height(&bottom) + 1)
-        .max(1);
-    // The largest scroll that still fills the window.
-    let mut max_scroll = body.len();
-    let mut used = 0;
-    while max_scroll > 0 && used + rows_of(body[max_scroll - 1], cols) <= window {
-        used += rows_of(body[max_scroll - 1], cols);
-        max_scroll -= 1;
-    }
-    let mut scroll = scroll.min(max_scroll);
-    if let Some(focus) = focus {
-        if focus < scroll {
-            scroll = focus;
+        let mut top = wrapped(self.top);
+        let mut bottom = vec![String::new()];
+        bottom.extend(wrapped(&self.keys));
+        let notice = self.notice.map(wrapped).unwrap_or_default();
+        // The first row of each body line, so that `focus` (a line) finds its row.
+        let mut body = Vec::new();
+        let mut first_row = Vec::new();
+        for line in self.body.lines() {
+            first_row.push(body.len());
+            body.extend(wrap::wrap(line, cols));
         }
-        while scroll < focus && height(&body[scroll..=focus]) > window {
-            scroll += 1;
+        if top.len() + body.len() + bottom.len() + notice.len() <= budget {
+            let all = [top, body, bottom, notice].concat();
+            return Screen {
+                text: joined(&all, budget),
+                max_scroll: 0,
+            };
         }
-    }
-    let mut shown = Vec::new();
-    let mut used = 0;
-    for line in &body[scroll..] {
-        let r = rows_of(line, cols);
-        if used + r > window {
-            if shown.is_empty() {
-                shown.push(*line);
+        // Short of rows: the first header line, the key bar, and the body between.
+        if top.len() + bottom.len() + notice.len() + 4 > budget {
+            top.truncate(1);
+            bottom.remove(0);
+        } else {
+            bottom.extend(notice);
+        }
+        // Too short for any body row and its indicator: the header line and the key bar's
+        // last rows, which end with how to quit.
+        let room = budget.saturating_sub(top.len());
+        if bottom.len() + 2 > room {
+            let keys = &bottom[bottom.len() - room.min(bottom.len())..];
+            return Screen {
+                text: joined(&[top, keys.to_vec()].concat(), budget),
+                max_scroll: body.len().saturating_sub(1),
+            };
+        }
+        let window = budget - top.len() - bottom.len() - 1;
+        let max_scroll = body.len().saturating_sub(window);
+        let mut scroll = self.scroll.min(max_scroll);
+        if let Some(&focus) = self.focus.and_then(|line| first_row.get(line)) {
+            if focus < scroll {
+                scroll = focus;
+            } else if focus >= scroll + window {
+                scroll = focus + 1 - window;
             }
-            break;
         }
-        used += r;
-        shown.push(*line);
-    }
-    let last = scroll + shown.len();
-    let indicator = theme
-        .dim
-        .apply_to(format!(
-            "── lines {}–{last} of {} ──",
-            scroll + 1,
-            body.len()
-        ))
-        .to_string();
-    let mut all = top;
-    all.extend(shown);
-    all.push(&indicator);
-    all.extend(bottom);
-    Screen {
-        text: lines_within(&all, budget, cols),
-        max_scroll,
+        let shown = &body[scroll..body.len().min(scroll + window)];
+        let indicator = theme
+            .dim
+            .apply_to(format!(
+                "── lines {}–{} of {} ──",
+                scroll + 1,
+                scroll + shown.len(),
+                body.len()
+            ))
+            .to_string();
+        let mut all = top;
+        all.extend_from_slice(shown);
+        all.push(console::truncate_str(&indicator, cols, "").into_owned());
+        all.extend(bottom);
+        Screen {
+            text: joined(&all, budget),
+            max_scroll,
+        }
     }
 }
 
-/// How many terminal rows `line` takes when it wraps at `cols`.
-fn rows_of(line: &str, cols: usize) -> usize {
-    measure_text_width(line).div_ceil(cols).max(1)
-}
-
-/// `lines` joined, cut to `budget` rows; a line taller than what is left is truncated.
-fn lines_within(lines: &[&str], budget: usize, cols: usize) -> String {
-    let mut out = String::new();
-    let mut used = 0;
-    for line in lines {
-        let left = budget - used;
-        if left == 0 {
-            break;
-        }
-        let r = rows_of(line, cols);
-        if r > left {
-            out.push_str(&truncate_str(line, left * cols - 1, "…"));
-            out.push('\n');
-            break;
-        }
-        used += r;
-        out.push_str(line);
-        out.push('\n');
-    }
-    out
+/// The first `budget` of `rows`, each ended by a newline.
+fn joined(rows: &[String], budget: usize) -> String {
+    rows.iter()
+        .take(budget)
+        .map(|row| format!("{row}\n"))
+        .collect()
 }
 
 fn progress_bar(done: usize, total: usize, width: usize) -> String {
@@ -367,33 +366,35 @@ mod tests {
         assert_eq!(progress_bar(0, 0, 4), "[----]");
     }
 
+    fn layout<'a>(top: &'a str, body: &'a str, scroll: usize, focus: Option<usize>) -> Layout<'a> {
+        Layout {
+            top,
+            body,
+            keys: "keys".to_string(),
+            notice: None,
+            scroll,
+            focus,
+        }
+    }
+
     #[test]
     fn a_body_that_fits_is_shown_whole() {
-        let s = fit(
-            "top\n",
-            "a\nb\n",
-            "keys\n",
-            10,
-            20,
-            0,
-            None,
-            &Theme::plain(),
-        );
-        assert_eq!(s.text, "top\na\nb\nkeys\n");
+        let s = layout("top\n", "a\nb\n", 0, None).fit(10, 20, &Theme::plain());
+        assert_eq!(s.text, "top\na\nb\n\nkeys\n");
         assert_eq!(s.max_scroll, 0);
     }
 
     #[test]
     fn a_tall_body_scrolls_between_fixed_header_and_keys() {
         let body: String = (1..=20).map(|i| format!("line {i}\n")).collect();
-        let s = fit("top\n", &body, "keys\n", 8, 40, 3, None, &Theme::plain());
-        // 7 usable rows: top, 4 body lines, indicator, keys.
+        let s = layout("top\n", &body, 3, None).fit(9, 40, &Theme::plain());
+        // 8 usable rows: top, 4 body rows, indicator, a blank row, keys.
         assert_eq!(
             s.text,
-            "top\nline 4\nline 5\nline 6\nline 7\n── lines 4–7 of 20 ──\nkeys\n"
+            "top\nline 4\nline 5\nline 6\nline 7\n── lines 4–7 of 20 ──\n\nkeys\n"
         );
         assert_eq!(s.max_scroll, 16);
-        let s = fit("top\n", &body, "keys\n", 8, 40, 99, None, &Theme::plain());
+        let s = layout("top\n", &body, 99, None).fit(9, 40, &Theme::plain());
         assert!(
             s.text.contains("line 20\n── lines 17–20 of 20"),
             "{}",
@@ -402,11 +403,38 @@ mod tests {
     }
 
     #[test]
-    fn wrapped_lines_count_as_the_rows_they_take_and_focus_stays_visible() {
-        let body = format!("{}\nb\nc\nd\ne\n", "x".repeat(25));
-        let s = fit("top\n", &body, "keys\n", 7, 10, 0, Some(4), &Theme::plain());
+    fn long_lines_wrap_at_spaces_and_focus_stays_visible() {
+        let body = "one two three four five six\nb\nc\nd\ne\n";
+        let s = layout("top\n", body, 0, Some(4)).fit(8, 10, &Theme::plain());
         assert!(s.text.contains("e\n── lines"), "{}", s.text);
-        assert!(s.text.lines().count() <= 6, "{}", s.text);
+        assert!(s.text.lines().count() <= 7, "{}", s.text);
+        let s = layout("top\n", body, 0, None).fit(30, 10, &Theme::plain());
+        assert!(
+            s.text.contains("one two\n  three\n  four\n  five six\n"),
+            "{}",
+            s.text
+        );
+    }
+
+    #[test]
+    fn a_small_terminal_keeps_the_header_line_some_body_and_every_key() {
+        let keys = "h hint · e edit · l list · n next · r re-grade · q quit";
+        let s = Layout {
+            keys: keys.to_string(),
+            notice: Some("saves not noticed? quit and run `backlings --poll`"),
+            ..layout(
+                "backlings  [----] 0/33 done\n\nbanner\n",
+                "body one\nbody two\n",
+                0,
+                None,
+            )
+        }
+        .fit(10, 40, &Theme::plain());
+        let lines: Vec<&str> = s.text.lines().collect();
+        assert_eq!(lines[0], "backlings  [----] 0/33 done", "{}", s.text);
+        assert!(s.text.contains("body one"), "{}", s.text);
+        assert!(s.text.contains("q quit"), "{}", s.text);
+        assert!(lines.len() <= 9, "{}", s.text);
     }
 
     #[test]
@@ -416,17 +444,13 @@ mod tests {
             .collect();
         for rows in 1..8 {
             for cols in [1, 5, 12] {
-                let s = fit(
-                    "top\nbanner\n",
-                    &body,
-                    "\nkeys\nnotice\n",
-                    rows,
-                    cols,
-                    0,
-                    None,
-                    &Theme::plain(),
-                );
-                let used: usize = s.text.lines().map(|l| rows_of(l, cols)).sum();
+                let s = Layout {
+                    notice: Some("notice"),
+                    ..layout("top\nbanner\n", &body, 0, None)
+                }
+                .fit(rows, cols, &Theme::plain());
+                let used = s.text.lines().count();
+                assert!(s.text.lines().all(|l| wrap::width(l) <= cols), "{}", s.text);
                 assert!(
                     used < rows.max(2),
                     "{rows}x{cols}: {used} rows:\n{}",

@@ -79,8 +79,25 @@ impl Sandbox {
         cmd.args(args)
             .current_dir(dir)
             .env("NO_COLOR", "1")
-            .env_remove("CLICOLOR_FORCE");
+            .env_remove("CLICOLOR_FORCE")
+            .envs(self.home_env());
         cmd
+    }
+
+    /// The sandbox as the home directory (where the default workspace goes), with the real
+    /// rustup and cargo homes, which a rustup-installed rustc still needs.
+    pub fn home_env(&self) -> Vec<(&'static str, PathBuf)> {
+        let real_home = std::env::home_dir().unwrap_or_default();
+        let from_env = |name: &str, default: &str| {
+            std::env::var_os(name).map_or_else(|| real_home.join(default), PathBuf::from)
+        };
+        let home = self.dir.path().to_path_buf();
+        vec![
+            ("RUSTUP_HOME", from_env("RUSTUP_HOME", ".rustup")),
+            ("CARGO_HOME", from_env("CARGO_HOME", ".cargo")),
+            ("HOME", home.clone()),
+            ("USERPROFILE", home),
+        ]
     }
 
     pub fn write(&self, rel: &str, text: &str) {
@@ -232,6 +249,14 @@ impl Tmux {
     pub fn keys(&self, keys: &str) {
         Command::new("tmux")
             .args(["-L", &self.socket, "send-keys", "-t", "t", keys])
+            .status()
+            .unwrap();
+    }
+
+    /// Gives the first pane (backlings', when it split the window) the keys again.
+    pub fn focus_first_pane(&self) {
+        Command::new("tmux")
+            .args(["-L", &self.socket, "select-pane", "-t", "t:0.0"])
             .status()
             .unwrap();
     }
