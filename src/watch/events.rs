@@ -17,6 +17,9 @@ pub enum Event {
     /// An exercise file was written, replaced or removed.
     FileChanged(PathBuf),
     Key(Key),
+    /// The exercise file read for the request with this sequence number: the fingerprint
+    /// of its content, or why it cannot be graded.
+    Read(u64, std::result::Result<u64, String>),
     /// A grade started with this sequence number finished.
     Graded(u64, Box<Result<Option<crate::grader::Verdict>>>),
     /// The watcher itself failed (e.g. too many inotify watches).

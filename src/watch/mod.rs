@@ -122,6 +122,10 @@ struct App {
     verdict: Option<Verdict>,
     problem: Option<String>,
     banner: Option<String>,
+    /// Sequence number of the newest read of the exercise file asked for, and whether a
+    /// grade of what it reads is forced (`r`, a move), changed or not.
+    reads: u64,
+    force_next_read: bool,
     /// Sequence number of the newest grade started, and its cancel flag while it runs.
     seq: u64,
     running: Option<Arc<AtomicBool>>,
@@ -166,6 +170,8 @@ impl App {
             max_scroll: 0,
             verdict: None,
             problem: None,
+            reads: 0,
+            force_next_read: false,
             seq: 0,
             running: None,
             regrade: false,
@@ -200,6 +206,10 @@ impl App {
                 }
                 Event::Advice(index, advice) => {
                     self.on_advice(index, advice);
+                    Ok(())
+                }
+                Event::Read(read, result) => {
+                    self.on_read(read, result);
                     Ok(())
                 }
                 Event::Graded(seq, result) => self.on_graded(seq, *result),
@@ -420,15 +430,39 @@ impl App {
         Ok(())
     }
 
-    /// Grades the current file, unless `force` is false and it is unchanged since the last grade.
+    /// Grades the current file (once read, in `on_read`), unless `force` is false and it is
+    /// unchanged since the last grade.
     fn grade(&mut self, force: bool) {
         let Some(ex) = self.exercise().cloned() else {
             return;
         };
-        let hash = match self.ws.read_exercise(&ex) {
-            Ok(bytes) => crate::files::fingerprint(&bytes),
-            Err(e) => {
-                self.problem = Some(format!("{e:#}"));
+        // Read away from this loop, so that no file (on a stalled network mount, say) can
+        // freeze the screen; only the newest read decides, and a forced one forces it.
+        self.reads += 1;
+        self.force_next_read |= force;
+        let (read, ws, tx) = (self.reads, self.ws.clone(), self.tx.clone());
+        thread::spawn(move || {
+            let read_result = ws
+                .read_exercise(&ex)
+                .map(|bytes| crate::files::fingerprint(&bytes))
+                .map_err(|e| format!("{e:#}"));
+            let _ = tx.send(Event::Read(read, read_result));
+        });
+    }
+
+    /// Grades the content just read, unless it is what was graded last and nothing forces it.
+    fn on_read(&mut self, read: u64, result: std::result::Result<u64, String>) {
+        if read != self.reads {
+            return;
+        }
+        let force = std::mem::take(&mut self.force_next_read);
+        let Some(ex) = self.exercise().cloned() else {
+            return;
+        };
+        let hash = match result {
+            Ok(hash) => hash,
+            Err(problem) => {
+                self.problem = Some(problem);
                 return;
             }
         };
