@@ -296,6 +296,39 @@ fn plain_tables_align_their_columns() {
 }
 
 #[test]
+fn check_piped_aligns_its_columns_too() {
+    let sb = Sandbox::empty();
+    let course = sb.dir.path().join("course");
+    let mut info =
+        String::from("format_version = 1\nwelcome_message = \"hi\"\nfinal_message = \"bye\"\n");
+    for (topic, name) in [("t", "a"), ("a_longer_topic", "a_much_longer_name")] {
+        info.push_str(&format!(
+            "\n[[exercises]]\nname = \"{name}\"\ndir = \"{topic}\"\nsummary = \"s\"\nhints = [\"h\"]\n"
+        ));
+        for kind in ["exercises", "solutions", "checks"] {
+            let text = common::course_file(&format!("{kind}/intro/intro.rs"))
+                .replace("super::intro::", &format!("super::{name}::"));
+            let path = course.join(format!("{kind}/{topic}/{name}.rs"));
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+    }
+    std::fs::write(course.join("info.toml"), info).unwrap();
+    sb.run_in(
+        sb.dir.path(),
+        &["init", "ws", "--course", course.to_str().unwrap()],
+    )
+    .status(0);
+    let check = sb.run(&["check"]).status(1).stdout;
+    let verdicts: Vec<usize> = check
+        .lines()
+        .filter_map(|l| l.find("3 of 3 checks failed"))
+        .collect();
+    assert_eq!(verdicts.len(), 2, "{check}");
+    assert_eq!(verdicts[0], verdicts[1], "{check}");
+}
+
+#[test]
 fn a_progress_file_from_a_newer_backlings_is_refused_and_left_alone() {
     let sb = Sandbox::init();
     let newer = "version = 2\ncourse = \"builtin\"\nsomething_new = true\n";

@@ -230,6 +230,20 @@ fn long_output_scrolls_and_the_screen_fits_small_and_resized_terminals() {
     fits(&screen, 14);
 
     // Narrower and shorter: redrawn to fit, never garbled; then large enough for everything.
+    tmux.resize(40, 10);
+    let screen = tmux.wait_until("fitted 40x10 with header, body and keys", |screen| {
+        fits_within(screen, 10)
+            && screen.starts_with("backlings  [")
+            && screen.contains("── lines")
+            && screen.contains("q quit")
+    });
+    assert!(
+        screen
+            .lines()
+            .nth(1)
+            .is_some_and(|l| !l.contains("── lines")),
+        "some body shows:\n{screen}"
+    );
     for (cols, rows) in [(40, 8), (30, 4)] {
         tmux.resize(cols, rows);
         tmux.wait_until(&format!("fitted {cols}x{rows}"), |screen| {

@@ -32,6 +32,19 @@ fn grades_at_start_passes_on_a_rename_save_and_advances() {
     tmux.wait_for(&["second  exercises/t/second.rs", "3 of 3 checks failed"]);
     assert!(sb.ws().join("solutions/t/first.rs").is_file());
 
+    // Once the learner works on the next exercise, the news of the last pass is stale.
+    save_by_rename(
+        &sb,
+        "exercises/t/second.rs",
+        &format!(
+            "{}\n// a first try\n",
+            course_file("exercises/intro/intro.rs")
+        ),
+    );
+    tmux.wait_until("the pass banner gone", |screen| {
+        !screen.contains("first passed") && screen.contains("3 of 3 checks failed")
+    });
+
     // Progress survives a restart: the next session opens on `second`.
     tmux.keys("q");
     drop(tmux);
