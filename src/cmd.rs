@@ -172,26 +172,36 @@ pub fn check(as_json: bool, junit: Option<&Path>) -> Result<ExitCode> {
     });
     bar.finish_and_clear();
 
-    let mut verdicts = Vec::with_capacity(exercises.len());
+    // One exercise that cannot be graded (a missing file, say) is reported as such; the
+    // others are still graded, recorded and reported.
+    let mut graded: Vec<std::result::Result<Verdict, String>> = Vec::new();
     for (ex, result) in exercises.iter().zip(results) {
-        let verdict = result?.expect("never cancelled");
-        ws.record(ex, verdict.passed(), Counted::Nothing)?;
-        verdicts.push(verdict);
+        match result {
+            Ok(verdict) => {
+                let verdict = verdict.expect("never cancelled");
+                ws.record(ex, verdict.passed(), Counted::Nothing)?;
+                graded.push(Ok(verdict));
+            }
+            Err(e) => graded.push(Err(format!("{e:#}"))),
+        }
     }
-    let all_passed = verdicts.iter().all(Verdict::passed);
+    let all_passed = graded.iter().all(|g| g.as_ref().is_ok_and(Verdict::passed));
     if let Some(path) = junit {
         let names = exercises.iter().map(|e| e.name.as_str());
-        let xml = ui::junit::report(names.zip(&verdicts))?;
+        let xml = ui::junit::report(names.zip(graded.iter().map(|g| g.as_ref())))?;
         write_atomically(path, xml.as_bytes())
             .with_context(|| format!("writing the JUnit report {}", path.display()))?;
     }
     if as_json {
         let exercises: Vec<json::ExerciseResults> = exercises
             .iter()
-            .zip(&verdicts)
-            .map(|(ex, v)| json::ExerciseResults {
+            .zip(&graded)
+            .map(|(ex, g)| json::ExerciseResults {
                 exercise: ex.name.clone(),
-                results: json::results(v),
+                results: match g {
+                    Ok(verdict) => json::results(verdict),
+                    Err(why) => json::not_graded(why),
+                },
             })
             .collect();
         let out = json::CourseResults {
@@ -203,25 +213,32 @@ pub fn check(as_json: bool, junit: Option<&Path>) -> Result<ExitCode> {
     } else {
         let theme = Theme::stdout();
         let (name_width, path_width) = column_widths(exercises);
-        for (ex, verdict) in exercises.iter().zip(&verdicts) {
-            let mark = if verdict.passed() {
+        for (ex, g) in exercises.iter().zip(&graded) {
+            let passed = g.as_ref().is_ok_and(Verdict::passed);
+            let mark = if passed {
                 theme.good.apply_to("✓")
             } else {
                 theme.bad.apply_to("✗")
             };
+            let what = match g {
+                Ok(verdict) => verdict.headline(),
+                Err(why) => format!("could not be graded: {why}"),
+            };
             outln!(
-                "{mark} {:name_width$}  {}  {}",
+                "{mark} {:name_width$}  {}  {what}",
                 ex.name,
                 theme.dim.apply_to(link_padded(
                     &ex.shown_path(),
                     &ws.exercise_path(ex),
                     path_width
                 )),
-                verdict.headline(),
             )?;
         }
-        let passed = verdicts.iter().filter(|v| v.passed()).count();
-        outln!("\n{passed}/{} exercises pass", verdicts.len())?;
+        let passed = graded
+            .iter()
+            .filter(|g| g.as_ref().is_ok_and(Verdict::passed))
+            .count();
+        outln!("\n{passed}/{} exercises pass", graded.len())?;
     }
     Ok(if all_passed {
         ExitCode::SUCCESS

@@ -345,3 +345,105 @@ fn an_own_test_named_like_the_checks_cannot_forge_a_pass() {
     assert_eq!(own[0]["name"], "tests::zzzz_forge");
     assert_eq!(own[0]["status"], "error");
 }
+
+// --- reaching into the checks ---------------------------------------------------------------
+
+/// Macros that would turn every assertion into nothing.
+const SILENCING_MACROS: &str = "macro_rules! panic { ($($t:tt)*) => {} }
+macro_rules! assert { ($($t:tt)*) => {} }
+macro_rules! assert_eq { ($($t:tt)*) => {} }
+macro_rules! expect_eq { ($($t:tt)*) => {} }";
+
+/// The learner's module comes after the checks in the crate root, so its `macro_rules!`
+/// (which are in scope from where they are defined to the end of the crate) never reach
+/// them; exported ones live at the crate root, where the checks do not look.
+#[test]
+fn learner_macros_never_reach_the_checks() {
+    for attack in [
+        format!("#![macro_use]\n{SILENCING_MACROS}"),
+        SILENCING_MACROS.replace("macro_rules!", "#[macro_export] macro_rules!"),
+    ] {
+        let graded = grade(&learner(&attack, "String::new()"));
+        assert_ne!(graded.json["status"], "pass", "{}", graded.text);
+    }
+}
+
+// --- reading the grader's secrets -------------------------------------------------------------
+
+/// rustc runs with only what a compiler needs of backlings' environment, so a CI secret
+/// cannot reach a diagnostic (and from there the JUnit report) through compile-time reads.
+#[test]
+fn compile_time_reads_find_no_secret_of_the_environment() {
+    let secret = "hunter2-do-not-print";
+    for body in [
+        r#"include_str!("/proc/self/environ").to_string()"#,
+        r#"env!("BACKLINGS_CI_TOKEN").to_string()"#,
+        r#"option_env!("BACKLINGS_CI_TOKEN").unwrap_or("").to_string()"#,
+    ] {
+        let sb = Sandbox::empty();
+        common::two_exercise_course(&sb);
+        sb.write("exercises/t/first.rs", &learner("", body));
+        let mut cmd = sb.command_in(&sb.ws(), &["run", "first", "--json"]);
+        cmd.env("BACKLINGS_CI_TOKEN", secret);
+        let run = common::Run::of(cmd);
+        assert_ne!(run.status, 0, "{body}: {}", run.stdout);
+        assert!(
+            !run.stdout.contains(secret) && !run.stderr.contains(secret),
+            "{body} leaked the secret:\n{}\n{}",
+            run.stdout,
+            run.stderr
+        );
+    }
+}
+
+/// rustc has a memory limit too: a file that includes an endless one fails to compile,
+/// quickly, saying why.
+#[test]
+fn including_an_endless_file_at_compile_time_runs_out_of_memory_fast() {
+    let started = std::time::Instant::now();
+    let graded = grade(&learner(
+        "",
+        r#"format!("{}", include_bytes!("/dev/zero").len())"#,
+    ));
+    graded.status("error").says("out of memory");
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+// --- attacking the results file ------------------------------------------------------------------
+
+/// Replaces libtest's results file (its path is in the test process's arguments) with what
+/// `make` creates at that path.
+fn replace_results_file(make: &str) -> String {
+    learner(
+        "",
+        &format!(
+            r#"let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--logfile") {{
+        let log = std::path::PathBuf::from(&args[at + 1]);
+        let _ = std::fs::remove_file(&log);
+        {make}
+    }}
+    String::new()"#
+        ),
+    )
+}
+
+#[test]
+fn a_results_file_replaced_by_a_named_pipe_neither_hangs_nor_passes() {
+    let graded = grade(&replace_results_file(
+        r#"let _ = std::process::Command::new("mkfifo").arg(&log).status();"#,
+    ));
+    assert_ne!(graded.json["status"], "pass", "{}", graded.text);
+}
+
+#[test]
+fn a_results_file_replaced_by_a_huge_sparse_file_neither_hangs_nor_passes() {
+    let graded = grade(&replace_results_file(
+        r#"if let Ok(file) = std::fs::File::create(&log) { let _ = file.set_len(4 << 30); }"#,
+    ));
+    assert_ne!(graded.json["status"], "pass", "{}", graded.text);
+}

@@ -2,7 +2,6 @@
 //! never changes a verdict; without clippy there is simply none.
 
 use std::path::Path;
-use std::process::Command;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
@@ -22,11 +21,10 @@ pub fn clippy_advice(
     file: &Path,
     display_root: &Path,
 ) -> Result<Option<Vec<String>>> {
-    let Some(driver) = toolchain.clippy_driver() else {
+    let Some(mut clippy) = toolchain.clippy_driver() else {
         return Ok(None);
     };
     let out = scratch_dir("backlings-clippy-")?;
-    let mut clippy = Command::new(driver);
     clippy
         .args([
             "--edition",
@@ -47,7 +45,7 @@ pub fn clippy_advice(
         .arg(file);
     let limits = Limits {
         time: CLIPPY_LIMIT,
-        memory: None,
+        memory: Some(super::COMPILER_MEMORY_LIMIT),
         output: OUTPUT_CAP,
         processes: None,
     };

@@ -33,8 +33,11 @@ use process::{Exit, Limits};
 const CHECKS_MODULE: &str = "__hidden_checks";
 /// The file name rustc gives a crate root read from stdin.
 const STDIN_FILE: &str = "<anon>";
-/// A compile that takes longer than this is stuck, not slow.
-const COMPILE_LIMIT: Duration = Duration::from_secs(120);
+/// A compile that takes longer than this is stuck, not slow (a cold one takes seconds).
+const COMPILE_LIMIT: Duration = Duration::from_secs(60);
+/// Address space of rustc: twice what compiling any exercise with its checks takes, so that
+/// `include_bytes!("/dev/zero")` fails fast instead of eating the machine's memory.
+pub(crate) const COMPILER_MEMORY_LIMIT: u64 = 2 << 30;
 /// Per stream; enough for every failure message, small enough to render at once.
 const OUTPUT_CAP: usize = 256 * 1024;
 /// Address space of the test process: far more than any check needs, and small enough that a
@@ -268,7 +271,7 @@ pub fn grade(
         .with_context(|| format!("writing {}", sentinel.display()))?;
 
     let started = Instant::now();
-    let mut rustc = Command::new(&toolchain.rustc);
+    let mut rustc = toolchain.rustc();
     rustc
         .args([
             "--test",
@@ -291,7 +294,7 @@ pub fn grade(
     }
     let compile_limits = Limits {
         time: COMPILE_LIMIT,
-        memory: None,
+        memory: Some(COMPILER_MEMORY_LIMIT),
         output: 4 * OUTPUT_CAP,
         processes: None,
     };
@@ -332,7 +335,16 @@ pub fn grade(
                     std::env::temp_dir().display()
                 );
             }
-            if verdict.errors.is_empty() {
+            let stderr = String::from_utf8_lossy(&compiled.stderr);
+            let out_of_memory = stderr.contains("memory allocation of")
+                || matches!(&compiled.exit, Exit::Crashed(crash) if crash.out_of_memory);
+            if out_of_memory {
+                verdict.errors.push(format!(
+                    "error: rustc ran out of memory ({} GiB) compiling your file: does it \
+                     include something huge or endless at compile time (`include_bytes!`)?",
+                    COMPILER_MEMORY_LIMIT >> 30
+                ));
+            } else if verdict.errors.is_empty() {
                 verdict.errors.push(format!(
                     "error: rustc failed ({:?}) without a diagnostic",
                     compiled.exit
@@ -457,11 +469,23 @@ impl TestRunner<'_> {
             exit: ran.exit,
             stdout: String::from_utf8_lossy(&ran.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&ran.stderr).into_owned(),
-            log: fs::read_to_string(log).unwrap_or_default(),
+            log: read_results(log),
             truncated: ran.truncated,
             time,
         })
     }
+}
+
+/// libtest's results file, which the code being graded may have replaced: read only if it
+/// is a regular file (a named pipe would block), and at most 1 MiB of it (a sparse file of
+/// gigabytes would not). Anything else reads as no results at all, which never passes.
+fn read_results(log: &Path) -> String {
+    const MOST: u64 = 1 << 20;
+    let mut text = String::new();
+    if let Ok(file) = platform::open_regular_file(log) {
+        let _ = std::io::Read::read_to_string(&mut std::io::Read::take(file, MOST), &mut text);
+    }
+    text
 }
 
 /// Fills in each of `tests` (paths below `module`) from libtest's log, with the failure
@@ -685,17 +709,13 @@ fn remove_scratch(dir: tempfile::TempDir) {
     }
 }
 
-/// The crate rustc compiles: the learner's file as a module, the prelude, then the checks,
-/// and after them the sentinel test from the file `sentinel`.
+/// The crate rustc compiles: the prelude, the checks and after them the sentinel test from
+/// the file `sentinel`, and last the learner's file as a module. Last, because a
+/// `macro_rules!` is in scope from where it is defined to the end of the crate: none of the
+/// learner's (not even under `#![macro_use]`) can reach the checks or the prelude and turn
+/// `assert!` or `panic!` into nothing.
 fn crate_root(sub: &Submission, sentinel: &Path) -> String {
-    let mut root = String::new();
-    let _ = writeln!(
-        root,
-        "#[path = {:?}]\npub mod {};",
-        sub.file.display().to_string(),
-        sub.name
-    );
-    root.push_str(CHECKS_PRELUDE);
+    let mut root = String::from(CHECKS_PRELUDE);
     let support = if sub.support.is_empty() {
         String::new()
     } else {
@@ -707,6 +727,12 @@ fn crate_root(sub: &Submission, sentinel: &Path) -> String {
         sub.checks,
         sentinel.display().to_string(),
         SENTINEL_MODULE,
+    );
+    let _ = writeln!(
+        root,
+        "#[path = {:?}]\npub mod {};",
+        sub.file.display().to_string(),
+        sub.name
     );
     root
 }

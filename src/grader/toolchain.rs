@@ -1,10 +1,12 @@
 //! Finds the Rust compiler once: the real `rustc` inside the toolchain's sysroot, so grading
 //! never pays for the rustup proxy or cargo.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
+
+use crate::platform;
 
 /// Edition 2024, which the course uses, needs this release.
 const MIN_MINOR: u32 = 85;
@@ -51,14 +53,34 @@ impl Toolchain {
 }
 
 impl Toolchain {
-    /// clippy's compiler driver from the same toolchain, if clippy is installed.
-    pub fn clippy_driver(&self) -> Option<PathBuf> {
-        let beside = self.rustc.with_file_name(exe("clippy-driver"));
-        if beside.is_file() {
-            return Some(beside);
-        }
-        which::which("clippy-driver").ok()
+    /// rustc, to compile a learner's file: with only the environment a compiler needs
+    /// ([`platform::COMPILER_ENV`]), so that code read at compile time (`env!`,
+    /// `include_str!("/proc/self/environ")`) finds no secret of backlings' own.
+    pub fn rustc(&self) -> Command {
+        compiler(&self.rustc)
     }
+
+    /// clippy's compiler driver from the same toolchain, set up as [`Toolchain::rustc`], if
+    /// clippy is installed.
+    pub fn clippy_driver(&self) -> Option<Command> {
+        let beside = self.rustc.with_file_name(exe("clippy-driver"));
+        let driver = if beside.is_file() {
+            beside
+        } else {
+            which::which("clippy-driver").ok()?
+        };
+        Some(compiler(&driver))
+    }
+}
+
+fn compiler(program: &Path) -> Command {
+    let mut command = Command::new(program);
+    command.env_clear().envs(
+        platform::COMPILER_ENV
+            .iter()
+            .filter_map(|&key| Some((key, std::env::var_os(key)?))),
+    );
+    command
 }
 
 /// A program's file name on this OS: `rustc.exe` on Windows.

@@ -130,11 +130,31 @@ pub fn ended(status: ExitStatus) -> Ended {
 /// start it, nothing that could carry a secret.
 pub const KEPT_ENV: &[&str] = imp::KEPT_ENV;
 
+/// The variables rustc keeps of backlings' environment: what it, rustup's proxy and the
+/// system linker need to find their tools and write temporary files, and nothing else, so
+/// that no secret of backlings' environment (a CI token) can reach a diagnostic through
+/// `include_str!` or `env!`.
+pub const COMPILER_ENV: &[&str] = imp::COMPILER_ENV;
+
 /// A command that runs `command_line` (the learner's editor command, arguments and quotes
 /// of its own allowed) through the system shell, with `file` appended as one argument.
 /// `launcher` runs it somewhere else, e.g. `["tmux", "split-window", "-h"]`.
 pub fn shell_command(launcher: &[&str], command_line: &str, file: &Path) -> Command {
     imp::shell_command(launcher, command_line, file)
+}
+
+/// Opens `path` for reading only if it is a regular file, never following a link and never
+/// waiting: a named pipe put in its place (by the code being graded) would block a plain open
+/// forever once nothing writes to it.
+pub fn open_regular_file(path: &Path) -> io::Result<std::fs::File> {
+    let file = imp::open_without_waiting(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("{} is not a regular file", path.display()),
+        ));
+    }
+    Ok(file)
 }
 
 /// Makes `dir` and every directory below it writable by its owner again, so that it can be

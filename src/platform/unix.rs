@@ -18,6 +18,19 @@ use super::{Breach, Crash, Ended, TreeLimits, cpu_budget};
 
 pub const KEPT_ENV: &[&str] = &["PATH"];
 
+pub const COMPILER_ENV: &[&str] = &[
+    "PATH",
+    "HOME",
+    "TMPDIR",
+    "RUSTUP_HOME",
+    "RUSTUP_TOOLCHAIN",
+    "CARGO_HOME",
+    // macOS: where `cc` finds the SDK and which macOS it links for.
+    "DEVELOPER_DIR",
+    "SDKROOT",
+    "MACOSX_DEPLOYMENT_TARGET",
+];
+
 pub struct Tree {
     session: libc::pid_t,
     watch: os::Watch,
@@ -150,6 +163,14 @@ pub fn shell_command(launcher: &[&str], command_line: &str, file: &Path) -> Comm
     let mut cmd = Command::new(argv.next().expect("sh is always there"));
     cmd.args(argv).arg(file);
     cmd
+}
+
+pub fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::File::options()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW)
+        .open(path)
 }
 
 pub fn make_writable(dir: &Path) {

@@ -42,6 +42,34 @@ use super::{Breach, Crash, Ended, TreeLimits, cpu_budget};
 /// What a Windows process needs of its environment to start and to find system DLLs.
 pub const KEPT_ENV: &[&str] = &["PATH", "SystemRoot", "windir", "TEMP", "TMP"];
 
+/// Those, and what rustup's proxy and the MSVC linker search need: the Visual Studio
+/// locator looks under the program folders, and a developer prompt's variables point at
+/// the tools and libraries directly.
+pub const COMPILER_ENV: &[&str] = &[
+    "PATH",
+    "PATHEXT",
+    "SystemRoot",
+    "windir",
+    "TEMP",
+    "TMP",
+    "USERPROFILE",
+    "RUSTUP_HOME",
+    "RUSTUP_TOOLCHAIN",
+    "CARGO_HOME",
+    "ProgramFiles",
+    "ProgramFiles(x86)",
+    "ProgramData",
+    "PROCESSOR_ARCHITECTURE",
+    "VSINSTALLDIR",
+    "VCINSTALLDIR",
+    "VCToolsInstallDir",
+    "WindowsSdkDir",
+    "WindowsSDKVersion",
+    "INCLUDE",
+    "LIB",
+    "LIBPATH",
+];
+
 /// An owned kernel handle, closed on drop.
 struct Handle(HANDLE);
 
@@ -335,6 +363,16 @@ pub fn shell_command(launcher: &[&str], command_line: &str, file: &Path) -> Comm
         .arg("/C")
         .raw_arg(format!("\"{command_line} \"{}\"\"", file.display()));
     cmd
+}
+
+/// Named pipes live in their own namespace (`\\.\pipe\`) on Windows, so a file path
+/// opens without waiting; a link is not followed.
+pub fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::windows::fs::OpenOptionsExt;
+    std::fs::File::options()
+        .read(true)
+        .custom_flags(windows_sys::Win32::Storage::FileSystem::FILE_FLAG_OPEN_REPARSE_POINT)
+        .open(path)
 }
 
 pub fn make_writable(dir: &Path) {

@@ -6,13 +6,30 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use crate::grader::{CheckStatus, Outcome, Verdict};
 
-/// The report of `check`: every exercise's verdict, in course order.
-pub fn report<'a>(graded: impl IntoIterator<Item = (&'a str, &'a Verdict)>) -> Result<String> {
+/// The report of `check`: every exercise's verdict, or why it has none, in course order.
+pub fn report<'a>(
+    graded: impl IntoIterator<Item = (&'a str, std::result::Result<&'a Verdict, &'a String>)>,
+) -> Result<String> {
     let mut report = Report::new("backlings");
     for (exercise, verdict) in graded {
-        report.add_test_suite(suite(exercise, verdict));
+        report.add_test_suite(match verdict {
+            Ok(verdict) => suite(exercise, verdict),
+            Err(why) => not_graded(exercise, why),
+        });
     }
     Ok(report.to_string()?)
+}
+
+/// A suite for an exercise that could not be graded: one test case in error, saying why.
+fn not_graded(exercise: &str, why: &str) -> TestSuite {
+    let mut suite = TestSuite::new(exercise);
+    let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+    status.set_message(one_line(why));
+    status.set_description(why);
+    let mut case = TestCase::new("grading", status);
+    case.set_classname(exercise);
+    suite.add_test_case(case);
+    suite
 }
 
 fn suite(exercise: &str, verdict: &Verdict) -> TestSuite {
