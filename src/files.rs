@@ -37,10 +37,68 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
         .with_context(|| format!("writing {}", path.display()))
 }
 
+/// Removes the directory tree at `root`, however deep. Each directory's entries are moved
+/// up into `root` under fresh names before it is removed, so no path grows and nothing
+/// recurses: std's `remove_dir_all` recurses, and a tree 60,000 levels deep (which graded
+/// code can make in a moment) overflows a thread's stack or outgrows the longest path.
+/// `unlock` makes a directory writable again where its owner took that away.
+pub fn remove_tree(root: &Path, unlock: impl Fn(&Path)) -> std::io::Result<()> {
+    let mut fresh = 0u64;
+    let mut fresh_name = || loop {
+        fresh += 1;
+        let candidate = root.join(format!(".removing-{fresh}"));
+        if fs::symlink_metadata(&candidate).is_err() {
+            return candidate;
+        }
+    };
+    unlock(root);
+    loop {
+        let entries = fs::read_dir(root)?.collect::<std::io::Result<Vec<_>>>()?;
+        if entries.is_empty() {
+            return fs::remove_dir(root);
+        }
+        for entry in entries {
+            let path = entry.path();
+            if !entry.file_type()?.is_dir() {
+                if fs::remove_file(&path).is_err() {
+                    unlock(&path);
+                    fs::remove_file(&path)?;
+                }
+                continue;
+            }
+            unlock(&path);
+            for child in fs::read_dir(&path)? {
+                fs::rename(child?.path(), fresh_name())?;
+            }
+            fs::remove_dir(&path)?;
+        }
+    }
+}
+
 /// A fingerprint of file contents (64-bit FNV-1a), stable across runs and versions, so that
 /// progress can tell whether this content was seen before.
 pub fn fingerprint(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
         (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deep_tree_with_files_and_links_is_removed_whole() {
+        let root = tempfile::tempdir().unwrap().keep();
+        let mut dir = root.clone();
+        for level in 0..300 {
+            dir.push("d");
+            fs::create_dir(&dir).unwrap();
+            fs::write(dir.join(format!("f{level}")), b"x").unwrap();
+        }
+        // A name the removal itself would pick, taken already.
+        fs::create_dir(root.join(".removing-1")).unwrap();
+        remove_tree(&root, |_| {}).unwrap();
+        assert!(!root.exists());
+    }
 }

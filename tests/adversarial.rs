@@ -447,3 +447,19 @@ fn a_results_file_replaced_by_a_huge_sparse_file_neither_hangs_nor_passes() {
     ));
     assert_ne!(graded.json["status"], "pass", "{}", graded.text);
 }
+
+/// A directory tree deeper than any stack: removing the work dir afterwards must neither
+/// overflow backlings' stack nor leave it behind.
+#[test]
+fn a_very_deep_directory_tree_is_removed_after_the_grade() {
+    let graded = grade(&learner(
+        "",
+        r#"for _ in 0..60_000 {
+        if std::fs::create_dir("d").is_err() || std::env::set_current_dir("d").is_err() {
+            break;
+        }
+    }
+    String::new()"#,
+    ));
+    assert_ne!(graded.json["status"], "pass", "{}", graded.text);
+}

@@ -488,6 +488,9 @@ fn read_results(log: &Path) -> String {
     text
 }
 
+/// What a failed test with an empty panic message says.
+const NO_MESSAGE: &str = "failed without a message";
+
 /// Fills in each of `tests` (paths below `module`) from libtest's log, with the failure
 /// message from its stdout; a test the log does not mention stays `NotRun`.
 fn fill_results(tests: &mut [CheckResult], module: &str, ran: &TestRun) {
@@ -504,7 +507,7 @@ fn fill_results(tests: &mut [CheckResult], module: &str, ran: &TestRun) {
                 test.message = Some(
                     message
                         .filter(|m| !m.is_empty())
-                        .unwrap_or_else(|| "failed without a message".to_string()),
+                        .unwrap_or_else(|| NO_MESSAGE.to_string()),
                 );
                 test.output = output.filter(|o| !o.is_empty());
             }
@@ -531,6 +534,14 @@ fn explain_unfinished(tests: &mut [CheckResult], outcome: &Outcome, why: String,
     let Some(running) = first_unfinished(tests) else {
         return;
     };
+    // libtest prints why a test failed only at the end of the run, which never came.
+    for test in tests.iter_mut() {
+        if test.status == CheckStatus::Failed && test.message.as_deref() == Some(NO_MESSAGE) {
+            test.message = Some(format!(
+                "failed; why was lost when {kind}{running} stopped the run"
+            ));
+        }
+    }
     let stopped = match outcome {
         Outcome::TimedOut { .. } => "timed out",
         _ => "crashed",
@@ -700,13 +711,10 @@ fn ensure_cache_writable(dir: &Path) -> Result<()> {
         })
 }
 
-/// Removes a scratch directory even if the learner's code took away permissions inside it.
+/// Removes a scratch directory even if the learner's code took away permissions inside it
+/// or made it deeper than any path.
 fn remove_scratch(dir: tempfile::TempDir) {
-    let path = dir.path().to_path_buf();
-    if dir.close().is_err() {
-        platform::make_writable(&path);
-        let _ = fs::remove_dir_all(&path);
-    }
+    let _ = crate::files::remove_tree(&dir.keep(), platform::make_writable);
 }
 
 /// The crate rustc compiles: the prelude, the checks and after them the sentinel test from

@@ -157,15 +157,10 @@ pub fn open_regular_file(path: &Path) -> io::Result<std::fs::File> {
     Ok(file)
 }
 
-/// Makes `dir` and every directory below it writable by its owner again, so that it can be
-/// removed after code took the permission away.
+/// Makes `dir` writable by its owner again, so that what is in it can be removed after code
+/// took the permission away.
 pub fn make_writable(dir: &Path) {
     imp::make_writable(dir);
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        if entry.file_type().is_ok_and(|t| t.is_dir()) {
-            make_writable(&entry.path());
-        }
-    }
 }
 
 /// The absolute form of `path` with links resolved, in the form the learner knows: no
