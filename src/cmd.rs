@@ -11,7 +11,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use indicatif::ProgressBar;
 
-use crate::course::{self, Course, Exercise};
+use crate::course::{self, Course, Exercise, Origin};
 use crate::files::write_atomically;
 use crate::grader::{self, Submission, Toolchain, Verdict};
 use crate::ui::{self, Theme, json, link, link_padded, out, outln};
@@ -22,11 +22,15 @@ pub static NOT_CANCELLED: AtomicBool = AtomicBool::new(false);
 
 pub fn current_workspace() -> Result<Workspace> {
     let cwd = std::env::current_dir().context("reading the current directory")?;
-    let ws = Workspace::locate_or_explain(&cwd)?;
+    Ok(announced(Workspace::locate_or_explain(&cwd)?))
+}
+
+/// `ws`, once what opening it had to do is said on stderr.
+fn announced(ws: Workspace) -> Workspace {
     for notice in &ws.notices {
         eprintln!("{} {notice}", Theme::stdout().warn.apply_to("note:"));
     }
-    Ok(ws)
+    ws
 }
 
 /// Grades the learner's file of `ex` in `ws`.
@@ -101,8 +105,25 @@ fn named_or_current<'a>(ws: &'a Workspace, name: Option<&str>) -> Result<&'a Exe
     }
 }
 
-pub fn run(name: Option<&str>, as_json: bool) -> Result<ExitCode> {
-    let ws = current_workspace()?;
+/// The workspace to grade, against the course `--course` names, if it does.
+fn workspace_to_grade(course: Option<&Path>) -> Result<Workspace> {
+    let chosen = match course {
+        None => None,
+        Some(dir) if dir == Path::new("builtin") => Some(Origin::Builtin),
+        Some(dir) => Some(Origin::Dir(
+            crate::platform::canonicalize(dir)
+                .with_context(|| format!("finding the course directory {}", dir.display()))?,
+        )),
+    };
+    let cwd = std::env::current_dir().context("reading the current directory")?;
+    Ok(announced(Workspace::locate_for_grading(
+        &cwd,
+        chosen.as_ref(),
+    )?))
+}
+
+pub fn run(name: Option<&str>, as_json: bool, course: Option<&Path>) -> Result<ExitCode> {
+    let ws = workspace_to_grade(course)?;
     ws.ensure_writable()?;
     let ex = named_or_current(&ws, name)?.clone();
     let toolchain = Toolchain::discover()?;
@@ -157,8 +178,8 @@ pub fn run(name: Option<&str>, as_json: bool) -> Result<ExitCode> {
     })
 }
 
-pub fn check(as_json: bool, junit: Option<&Path>) -> Result<ExitCode> {
-    let ws = current_workspace()?;
+pub fn check(as_json: bool, junit: Option<&Path>, course: Option<&Path>) -> Result<ExitCode> {
+    let ws = workspace_to_grade(course)?;
     ws.ensure_writable()?;
     let toolchain = Toolchain::discover()?;
     let exercises = &ws.course.exercises;

@@ -70,6 +70,10 @@ enum Cmd {
         /// Print results as JSON (exercism results.json v2 fields)
         #[arg(long)]
         json: bool,
+        /// Grade against this course: a directory, or `builtin`; default: the workspace's own,
+        /// which CI refuses when it is a directory (a student's state file could choose it)
+        #[arg(long, value_name = "DIR|builtin")]
+        course: Option<PathBuf>,
     },
     /// Grade every exercise in parallel and update progress (exit 0 only if all pass)
     #[command(
@@ -82,6 +86,10 @@ enum Cmd {
         /// Also write the results as JUnit XML to FILE: a test suite per exercise, a test case per check
         #[arg(long, value_name = "FILE")]
         junit: Option<PathBuf>,
+        /// Grade against this course: a directory, or `builtin`; default: the workspace's own,
+        /// which CI refuses when it is a directory (a student's state file could choose it)
+        #[arg(long, value_name = "DIR|builtin")]
+        course: Option<PathBuf>,
     },
     /// Reveal the next hint of an exercise
     #[command(
@@ -223,8 +231,12 @@ fn main() -> ExitCode {
     let result = match cli.command {
         None => watch::run(cli.poll, cli.edit_cmd),
         Some(Cmd::Init { path, course }) => cmd::init(path, course),
-        Some(Cmd::Run { name, json }) => cmd::run(name.as_deref(), json),
-        Some(Cmd::Check { json, junit }) => cmd::check(json, junit.as_deref()),
+        Some(Cmd::Run { name, json, course }) => cmd::run(name.as_deref(), json, course.as_deref()),
+        Some(Cmd::Check {
+            json,
+            junit,
+            course,
+        }) => cmd::check(json, junit.as_deref(), course.as_deref()),
         Some(Cmd::Hint { name }) => cmd::hint(name.as_deref()),
         Some(Cmd::List) if interactive() => watch::browse(),
         Some(Cmd::List) => cmd::list(),

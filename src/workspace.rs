@@ -91,12 +91,38 @@ impl Workspace {
             return Ok(None);
         };
         let state = StateFile::new(state_path(&root)).load()?;
-        Course::load(&origin_from_state(&state.course)).map(Some)
+        Course::load(&origin_from_state(&state.course, &root)).map(Some)
     }
 
     /// Opens the workspace at `root`. A read-only one opens too, for the commands that only
     /// read (`list`, `stats`, `hint`, `solution`); the others call [`Workspace::ensure_writable`].
     pub fn open(root: &Path) -> Result<Workspace> {
+        Workspace::open_for(root, None)
+    }
+
+    /// Opens the workspace at `root` to be graded against `course`, not the one its state file
+    /// names (which, in a student's repository, is the student's to edit). Nothing is added
+    /// to the workspace; an exercise it lacks is reported missing when graded.
+    fn open_graded_against(root: &Path, course: &Origin) -> Result<Workspace> {
+        let ws = Workspace::open_for(root, Some(course))?;
+        let present = ws
+            .course
+            .exercises
+            .iter()
+            .filter(|ex| ws.exercise_path(ex).exists())
+            .count();
+        if present == 0 {
+            bail!(
+                "the workspace at {} holds none of the exercises of the course {}: is it the \
+                 right course?",
+                root.display(),
+                course_shown(course)
+            );
+        }
+        Ok(ws)
+    }
+
+    fn open_for(root: &Path, chosen: Option<&Origin>) -> Result<Workspace> {
         let writable = ensure_writable(root).is_ok();
         let state_file = StateFile::new(state_path(root));
         let (state, repair_notice) = if writable {
@@ -104,7 +130,10 @@ impl Workspace {
         } else {
             (state_file.load()?, None)
         };
-        let origin = origin_from_state(&state.course);
+        let origin = match chosen {
+            Some(chosen) => chosen.clone(),
+            None => origin_from_state(&state.course, root),
+        };
         let course = Course::load(&origin).with_context(|| {
             format!("loading the course of the workspace at {}", root.display())
         })?;
@@ -114,11 +143,35 @@ impl Workspace {
             state_file,
             notices: repair_notice.into_iter().collect(),
         };
-        if writable {
+        if writable && chosen.is_none() {
             ws.gain_new_exercises(&state)
         } else {
             Ok(ws)
         }
+    }
+
+    /// The workspace [`Workspace::locate`] finds, to be graded: against `course` when given;
+    /// else against its own, unless that is a directory and this runs in CI, where the state
+    /// file may be a student's and must not choose the checks.
+    pub fn locate_for_grading(cwd: &Path, course: Option<&Origin>) -> Result<Workspace> {
+        let Some(root) = locate_root(cwd) else {
+            return Workspace::locate_or_explain(cwd);
+        };
+        if let Some(course) = course {
+            return Workspace::open_graded_against(&root, course);
+        }
+        let state = StateFile::new(state_path(&root)).load()?;
+        let recorded = origin_from_state(&state.course, &root);
+        if matches!(recorded, Origin::Dir(_)) && in_ci() {
+            bail!(
+                "in CI the course must be named: {} records the course {}, and a student's \
+                 repository could point that at checks of its own; pass --course with the \
+                 instructor's course directory (or --course builtin)",
+                state_path(&root).display(),
+                course_shown(&recorded)
+            );
+        }
+        Workspace::open(&root)
     }
 
     /// Fails with the fix when the workspace cannot take a new file: grading records progress
@@ -231,7 +284,7 @@ impl Workspace {
         write_new(&root.join("Cargo.toml"), cargo_manifest(&course).as_bytes())?;
         write_new(&root.join(".gitignore"), b"/target\n/.backlings/cache\n")?;
         let state = State::new(
-            origin_to_state(&course.origin),
+            origin_to_state(&course.origin, &root),
             course.exercises.first().map(|e| e.name.clone()),
         );
         let state_file = StateFile::new(state_path(&root));
@@ -449,18 +502,42 @@ fn state_path(root: &Path) -> PathBuf {
     root.join(TOOL_DIR).join("state.toml")
 }
 
-fn origin_to_state(origin: &Origin) -> String {
+/// Whether this runs in CI, as GitHub Actions, GitLab and most others say with `CI`.
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"))
+}
+
+/// A course as messages name it.
+fn course_shown(origin: &Origin) -> String {
     match origin {
-        Origin::Builtin => "builtin".to_string(),
+        Origin::Builtin => "built into backlings".to_string(),
         Origin::Dir(dir) => dir.display().to_string(),
     }
 }
 
-fn origin_from_state(course: &str) -> Origin {
+/// How the state file names the course of the workspace at `root`: `builtin`, or the course
+/// directory relative to the workspace (with `/`), so that the two can move together.
+fn origin_to_state(origin: &Origin, root: &Path) -> String {
+    match origin {
+        Origin::Builtin => "builtin".to_string(),
+        Origin::Dir(dir) => match pathdiff::diff_paths(dir, root) {
+            Some(relative) => relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/"),
+            None => dir.display().to_string(),
+        },
+    }
+}
+
+/// The course the state file of the workspace at `root` names; a relative directory is
+/// relative to the workspace (older workspaces recorded an absolute one).
+fn origin_from_state(course: &str, root: &Path) -> Origin {
     if course == "builtin" {
         Origin::Builtin
     } else {
-        Origin::Dir(PathBuf::from(course))
+        Origin::Dir(root.join(course))
     }
 }
 

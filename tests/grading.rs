@@ -55,3 +55,130 @@ fn the_overall_status_is_error_only_when_nothing_ran() {
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(json["status"], "error", "{json}");
 }
+
+/// A course whose checks all pass whatever the code: what a student could point their
+/// state file at.
+fn forged_course(sb: &Sandbox) {
+    let forged = sb.ws().join("my-course");
+    let real = sb.dir.path().join("course");
+    for entry in walk(&real) {
+        let rel = entry.strip_prefix(&real).unwrap();
+        let dest = forged.join(rel);
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        let text = std::fs::read_to_string(&entry).unwrap();
+        let text = if rel.starts_with("checks") {
+            // The real check names, with empty bodies.
+            text.lines()
+                .filter(|l| l.starts_with("#[test]") || l.starts_with("fn "))
+                .map(|l| {
+                    if l.starts_with("fn ") {
+                        format!("{l}}}")
+                    } else {
+                        l.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        } else {
+            text
+        };
+        std::fs::write(dest, text).unwrap();
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+#[test]
+fn the_instructors_course_decides_not_the_students_state_file() {
+    let sb = Sandbox::empty();
+    two_exercise_course(&sb);
+    forged_course(&sb);
+    let state = sb.read(".backlings/state.toml");
+    let course_line = state.lines().find(|l| l.starts_with("course =")).unwrap();
+    sb.write(
+        ".backlings/state.toml",
+        &state.replace(course_line, "course = \"my-course\""),
+    );
+    // The forge works where nothing else is said...
+    sb.run(&["check"]).status(0);
+    // ...but not in CI, where the course must be named,
+    let mut ci = sb.command_in(&sb.ws(), &["check", "--junit", "r.xml"]);
+    ci.env("CI", "true");
+    let refused = common::Run::of(ci).status(2);
+    assert!(
+        refused.stderr.contains("pass --course"),
+        "{}",
+        refused.stderr
+    );
+    // and the instructor's course grades the untouched stubs as failing.
+    let course = sb.dir.path().join("course");
+    let mut ci = sb.command_in(
+        &sb.ws(),
+        &["check", "--json", "--course", course.to_str().unwrap()],
+    );
+    ci.env("CI", "true");
+    let graded = common::Run::of(ci).status(1);
+    let json: serde_json::Value = serde_json::from_str(&graded.stdout).unwrap();
+    assert_eq!(json["status"], "fail", "{json}");
+    let mut run = sb.command_in(
+        &sb.ws(),
+        &["run", "first", "--course", course.to_str().unwrap()],
+    );
+    run.env("CI", "true");
+    common::Run::of(run).status(1);
+}
+
+#[test]
+fn a_course_that_does_not_fit_the_workspace_is_refused() {
+    let sb = Sandbox::init();
+    two_exercise_course_files(&sb);
+    let course = sb.dir.path().join("course");
+    let run = sb
+        .run(&["check", "--course", course.to_str().unwrap()])
+        .status(2);
+    assert!(
+        run.stderr.contains("is it the right course?"),
+        "{}",
+        run.stderr
+    );
+    // The built-in course fits the built-in workspace.
+    let run = sb.run(&["run", "intro", "--course", "builtin"]).status(1);
+    assert!(run.stdout.contains("checks failed"), "{}", run.stdout);
+}
+
+/// The files of `two_exercise_course`, without a workspace for them.
+fn two_exercise_course_files(sb: &Sandbox) {
+    let other = Sandbox::empty();
+    two_exercise_course(&other);
+    for file in walk(&other.dir.path().join("course")) {
+        let rel = file.strip_prefix(other.dir.path()).unwrap();
+        let dest = sb.dir.path().join(rel);
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(&file, dest).unwrap();
+    }
+}
+
+#[test]
+fn a_workspace_and_its_course_move_together() {
+    let sb = Sandbox::empty();
+    two_exercise_course(&sb);
+    let state = sb.read(".backlings/state.toml");
+    assert!(state.contains("course = \"../course\""), "{state}");
+    let moved = sb.dir.path().join("moved");
+    std::fs::create_dir(&moved).unwrap();
+    std::fs::rename(sb.ws(), moved.join("ws")).unwrap();
+    std::fs::rename(sb.dir.path().join("course"), moved.join("course")).unwrap();
+    let run = sb.run_in(&moved.join("ws"), &["list"]).status(0);
+    assert!(run.stdout.contains("first"), "{}", run.stdout);
+}

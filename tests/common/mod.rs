@@ -80,6 +80,8 @@ impl Sandbox {
             .current_dir(dir)
             .env("NO_COLOR", "1")
             .env_remove("CLICOLOR_FORCE")
+            // CI runs these tests too; the tests that are about CI set it themselves.
+            .env_remove("CI")
             .envs(self.home_env());
         cmd
     }
