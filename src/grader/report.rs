@@ -21,6 +21,8 @@ struct JsonDiagnostic {
     level: String,
     code: Option<JsonCode>,
     spans: Vec<JsonSpan>,
+    #[serde(default)]
+    children: Vec<JsonDiagnostic>,
     rendered: Option<String>,
 }
 
@@ -34,6 +36,66 @@ struct JsonSpan {
     file_name: String,
     is_primary: bool,
     label: Option<String>,
+    #[serde(default)]
+    line_start: usize,
+    #[serde(default)]
+    column_start: usize,
+    /// The macro invocation this span came from, if any.
+    #[serde(default)]
+    expansion: Option<Box<JsonExpansion>>,
+}
+
+#[derive(Deserialize)]
+struct JsonExpansion {
+    span: JsonSpan,
+    #[serde(default)]
+    def_site_span: Option<JsonSpan>,
+}
+
+impl JsonSpan {
+    /// Whether this span, or a macro it was expanded from or defined in, is in `file`.
+    fn reaches(&self, file: &str) -> bool {
+        self.file_name == file
+            || self.expansion.as_ref().is_some_and(|e| {
+                e.span.reaches(file) || e.def_site_span.as_ref().is_some_and(|d| d.reaches(file))
+            })
+    }
+}
+
+impl JsonDiagnostic {
+    /// Whether any part of the diagnostic (a secondary span, a note, a macro backtrace)
+    /// points into `file`.
+    fn reaches(&self, file: &str) -> bool {
+        self.spans.iter().any(|s| s.reaches(file)) || self.children.iter().any(|c| c.reaches(file))
+    }
+
+    /// The diagnostic without quoting `file`: its message, the places outside `file` it
+    /// points at, and the notes that point nowhere in it.
+    fn rendered_without(&self, file: &str) -> String {
+        let code = self
+            .code
+            .as_ref()
+            .map(|c| format!("[{}]", c.code))
+            .unwrap_or_default();
+        let mut text = format!("{}{code}: {}", self.level, self.message);
+        // Only the places themselves: a macro's backtrace is never printed.
+        for span in self.spans.iter().filter(|s| s.file_name != file) {
+            let label = span
+                .label
+                .as_deref()
+                .map(|l| format!(": {l}"))
+                .unwrap_or_default();
+            text.push_str(&format!(
+                "\n  --> {}:{}:{}{label}",
+                span.file_name, span.line_start, span.column_start
+            ));
+        }
+        for child in self.children.iter().filter(|c| !c.reaches(file)) {
+            text.push_str(&format!("\n  = {}: {}", child.level, child.message));
+        }
+        text.push_str("\n  (what it shows of the hidden checks is left out)");
+        text
+    }
 }
 
 pub const API_MISMATCH_NOTE: &str = "the hidden checks use the public API that the exercise's stub declares \
@@ -83,6 +145,8 @@ pub fn parse_diagnostics(stderr: &str, checks_file: &str) -> Diagnostics {
                 "error{code}: {}{label} (in the hidden checks)\n  = note: {API_MISMATCH_NOTE}",
                 diag.message
             )
+        } else if diag.reaches(checks_file) {
+            diag.rendered_without(checks_file)
         } else {
             diag.rendered.unwrap_or(diag.message)
         };
@@ -338,5 +402,27 @@ mod tests {
         assert!(d.errors[0].starts_with("error[E0425]: cannot find function `f` in module `x`: expected `u32` (in the hidden checks)"));
         assert!(!d.errors[0].contains("SECRET"));
         assert_eq!(d.warnings, ["warning: unused variable"]);
+    }
+
+    #[test]
+    fn secondary_spans_notes_and_macro_backtraces_into_the_checks_are_left_out() {
+        let secondary = r#"{"message":"mismatched types","code":{"code":"E0308"},"level":"error","spans":[{"file_name":"exercises/t/x.rs","is_primary":true,"label":"expected `u32`","line_start":3,"column_start":5},{"file_name":"<anon>","is_primary":false,"label":"SECRET","line_start":9,"column_start":1}],"children":[{"message":"expected due to this","level":"note","spans":[{"file_name":"<anon>","is_primary":true,"label":null}],"children":[],"rendered":null},{"message":"try `.into()`","level":"help","spans":[],"children":[],"rendered":null}],"rendered":"SECRET CHECK SOURCE"}"#;
+        let from_a_macro = r#"{"message":"unused result","code":null,"level":"error","spans":[{"file_name":"exercises/t/x.rs","is_primary":true,"label":null,"line_start":7,"column_start":9,"expansion":{"span":{"file_name":"exercises/t/x.rs","is_primary":false,"label":null},"def_site_span":{"file_name":"<anon>","is_primary":false,"label":null}}}],"children":[],"rendered":"SECRET MACRO SOURCE"}"#;
+        let d = parse_diagnostics(&format!("{secondary}\n{from_a_macro}"), "<anon>");
+        assert_eq!(d.errors.len(), 2, "{:?}", d.errors);
+        assert_eq!(
+            d.errors[0],
+            "error[E0308]: mismatched types\n  --> exercises/t/x.rs:3:5: expected `u32`\n  = help: try `.into()`\n  (what it shows of the hidden checks is left out)"
+        );
+        assert!(
+            d.errors[1].contains("--> exercises/t/x.rs:7:9"),
+            "{}",
+            d.errors[1]
+        );
+        assert!(
+            d.errors.iter().all(|e| !e.contains("SECRET")),
+            "{:?}",
+            d.errors
+        );
     }
 }
