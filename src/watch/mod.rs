@@ -72,7 +72,7 @@ fn open_or_create() -> Result<Option<Workspace>> {
     let ws = Workspace::init(&crate::workspace::default_root()?, Course::builtin()?)?;
     print_welcome(&ws)?;
     out!(
-        "Open {} in your editor. This terminal will show the current exercise and grade it \
+        "Open {} in your editor.\nThis terminal will show the current exercise and grade it \
          every time you save.\n\nPress Enter to start, or q to quit (your workspace stays). ",
         ws.root.display()
     )?;
