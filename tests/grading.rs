@@ -182,3 +182,24 @@ fn a_workspace_and_its_course_move_together() {
     let run = sb.run_in(&moved.join("ws"), &["list"]).status(0);
     assert!(run.stdout.contains("first"), "{}", run.stdout);
 }
+
+#[test]
+fn checks_a_timeout_kept_from_running_are_skipped_in_junit() {
+    let sb = Sandbox::empty();
+    two_exercise_course(&sb);
+    sb.write(
+        "exercises/t/first.rs",
+        "pub fn health_body(_version: &str) -> String {\n    loop { std::thread::sleep(std::time::Duration::from_millis(50)); }\n}\n",
+    );
+    let junit = sb.dir.path().join("results.xml");
+    sb.run(&["check", "--junit", junit.to_str().unwrap()]).status(1);
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(
+        xml.contains(r#"<testsuite name="first" tests="3" skipped="2" errors="1" failures="0""#),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<skipped message=\"not run: check reports_the_given_version timed out\""),
+        "{xml}"
+    );
+}

@@ -119,6 +119,18 @@ pub struct CheckResult {
     pub output: Option<String>,
 }
 
+impl CheckResult {
+    /// Whether the test never started, because one before it stopped the run (rather than
+    /// being the one that was running then, or one of a file that did not compile).
+    pub fn never_started(&self) -> bool {
+        self.status == CheckStatus::NotRun
+            && self
+                .message
+                .as_deref()
+                .is_some_and(|m| m.starts_with(NOT_STARTED))
+    }
+}
+
 /// The learner's own `#[test]`s, run after the checks; they never change the verdict.
 #[derive(Debug, Clone, Serialize)]
 pub struct OwnTests {
@@ -488,6 +500,9 @@ fn read_results(log: &Path) -> String {
     text
 }
 
+/// How the message of a test that never started begins: `not run: check NAME timed out`.
+const NOT_STARTED: &str = "not run: ";
+
 /// What a failed test with an empty panic message says.
 const NO_MESSAGE: &str = "failed without a message";
 
@@ -550,7 +565,7 @@ fn explain_unfinished(tests: &mut [CheckResult], outcome: &Outcome, why: String,
         test.message = Some(if test.name == running {
             why.clone()
         } else {
-            format!("not run: {kind}{running} {stopped}")
+            format!("{NOT_STARTED}{kind}{running} {stopped}")
         });
     }
 }

@@ -49,7 +49,16 @@ fn suite(exercise: &str, verdict: &Verdict) -> TestSuite {
                 }
                 status
             }
-            // Compile errors, crashes and timeouts stop every check that had not reported.
+            // A check after the one a timeout or crash stopped never started: skipped.
+            CheckStatus::NotRun if check.never_started() => {
+                let mut status = TestCaseStatus::skipped();
+                if let Some(message) = &check.message {
+                    status.set_message(message.as_str());
+                }
+                status
+            }
+            // The check a timeout or crash stopped, and every check of a file that does not
+            // compile: errors.
             CheckStatus::NotRun => {
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
                 status.set_message(check.message.clone().unwrap_or_else(|| verdict.headline()));
