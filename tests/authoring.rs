@@ -4,9 +4,9 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use common::{Run, Sandbox};
+use common::{Run, Sandbox, files_under};
 
 /// A sandbox with a course at `course/` started by `dev new`.
 struct Authoring {
@@ -94,19 +94,6 @@ fn row<'a>(table: &'a str, exercise: &str) -> Vec<&'a str> {
         cells.remove(ms - 1);
     }
     cells
-}
-
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(files_under(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Sandbox, intro_solution, two_exercise_course};
+use common::{Sandbox, files_under, intro_solution, two_exercise_course};
 
 #[test]
 fn an_exercise_that_cannot_be_graded_is_reported_and_the_others_still_are() {
@@ -61,7 +61,7 @@ fn the_overall_status_is_error_only_when_nothing_ran() {
 fn forged_course(sb: &Sandbox) {
     let forged = sb.ws().join("my-course");
     let real = sb.dir.path().join("course");
-    for entry in walk(&real) {
+    for entry in files_under(&real) {
         let rel = entry.strip_prefix(&real).unwrap();
         let dest = forged.join(rel);
         std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
@@ -84,19 +84,6 @@ fn forged_course(sb: &Sandbox) {
         };
         std::fs::write(dest, text).unwrap();
     }
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            files.extend(walk(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files
 }
 
 #[test]
@@ -161,7 +148,7 @@ fn a_course_that_does_not_fit_the_workspace_is_refused() {
 fn two_exercise_course_files(sb: &Sandbox) {
     let other = Sandbox::empty();
     two_exercise_course(&other);
-    for file in walk(&other.dir.path().join("course")) {
+    for file in files_under(&other.dir.path().join("course")) {
         let rel = file.strip_prefix(other.dir.path()).unwrap();
         let dest = sb.dir.path().join(rel);
         std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
@@ -192,7 +179,8 @@ fn checks_a_timeout_kept_from_running_are_skipped_in_junit() {
         "pub fn health_body(_version: &str) -> String {\n    loop { std::thread::sleep(std::time::Duration::from_millis(50)); }\n}\n",
     );
     let junit = sb.dir.path().join("results.xml");
-    sb.run(&["check", "--junit", junit.to_str().unwrap()]).status(1);
+    sb.run(&["check", "--junit", junit.to_str().unwrap()])
+        .status(1);
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(
         xml.contains(r#"<testsuite name="first" tests="3" skipped="2" errors="1" failures="0""#),

@@ -113,6 +113,20 @@ impl Sandbox {
     }
 }
 
+/// Every file below `dir`, at any depth.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
 /// A file of the built-in course, from the repository.
 pub fn course_file(rel: &str) -> String {
     fs::read_to_string(Path::new(REPO).join(rel)).unwrap()
