@@ -191,3 +191,25 @@ fn checks_a_timeout_kept_from_running_are_skipped_in_junit() {
         "{xml}"
     );
 }
+
+#[test]
+fn junit_says_what_kind_of_failure_each_is_and_why_a_file_did_not_compile() {
+    let sb = Sandbox::empty();
+    two_exercise_course(&sb);
+    sb.write(
+        "exercises/t/first.rs",
+        "pub fn health_body(version: &str) -> String {\n    let port: u16 = \"8080\";\n    version.to_string()\n}\n",
+    );
+    sb.write(
+        "exercises/t/second.rs",
+        "pub fn health_body(version: &str) -> String {\n    version.to_string()\n}\n",
+    );
+    let junit = sb.dir.path().join("results.xml");
+    sb.run(&["check", "--junit", junit.to_str().unwrap()]).status(1);
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains(r#"type="compile error""#), "{xml}");
+    assert!(xml.contains(r#"type="check failed""#), "{xml}");
+    // Every error of the file that did not compile carries the compiler's output.
+    let compile_errors = xml.matches("mismatched types").count();
+    assert!(compile_errors >= 3, "{xml}");
+}

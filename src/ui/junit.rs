@@ -35,14 +35,16 @@ fn not_graded(exercise: &str, why: &str) -> TestSuite {
 fn suite(exercise: &str, verdict: &Verdict) -> TestSuite {
     let mut suite = TestSuite::new(exercise);
     suite.set_time(verdict.compile_time + verdict.run_time);
+    let compiler_output = console::strip_ansi_codes(&verdict.errors.join("\n")).into_owned();
     if verdict.outcome == Outcome::CompileError {
-        suite.set_system_err(console::strip_ansi_codes(&verdict.errors.join("\n")).into_owned());
+        suite.set_system_err(compiler_output.as_str());
     }
     for check in &verdict.checks {
         let status = match check.status {
             CheckStatus::Passed => TestCaseStatus::success(),
             CheckStatus::Failed => {
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                status.set_type("check failed");
                 if let Some(message) = &check.message {
                     status.set_message(one_line(message));
                     status.set_description(message.as_str());
@@ -62,6 +64,15 @@ fn suite(exercise: &str, verdict: &Verdict) -> TestSuite {
             CheckStatus::NotRun => {
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
                 status.set_message(check.message.clone().unwrap_or_else(|| verdict.headline()));
+                status.set_type(match verdict.outcome {
+                    Outcome::CompileError => "compile error",
+                    Outcome::TimedOut { .. } => "timeout",
+                    _ => "crash",
+                });
+                // A reader that shows one test case at a time shows why it did not compile.
+                if verdict.outcome == Outcome::CompileError {
+                    status.set_description(compiler_output.as_str());
+                }
                 status
             }
         };
