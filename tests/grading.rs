@@ -205,7 +205,8 @@ fn junit_says_what_kind_of_failure_each_is_and_why_a_file_did_not_compile() {
         "pub fn health_body(version: &str) -> String {\n    version.to_string()\n}\n",
     );
     let junit = sb.dir.path().join("results.xml");
-    sb.run(&["check", "--junit", junit.to_str().unwrap()]).status(1);
+    sb.run(&["check", "--junit", junit.to_str().unwrap()])
+        .status(1);
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(xml.contains(r#"type="compile error""#), "{xml}");
     assert!(xml.contains(r#"type="check failed""#), "{xml}");
