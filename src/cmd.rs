@@ -41,7 +41,7 @@ pub fn grade_exercise(
     cancel: &AtomicBool,
 ) -> Result<Option<Verdict>> {
     let file = ws.exercise_path(ex);
-    ws.read_exercise(ex)?;
+    ws.check_exercise_file(ex)?;
     let checks = ws.course.checks(ex)?;
     let support = ws.course.checks_support()?;
     let build = ws.build_dir(ex);

@@ -318,13 +318,19 @@ impl Workspace {
         self.root.join(course::native(&ex.rel_path()))
     }
 
-    /// The learner's file of `ex`, read only if it is a regular file of at most 1 MiB: a
-    /// named pipe or a device would block the reader, and a huge file is no exercise.
+    /// The learner's file of `ex`, read only once [`Workspace::check_exercise_file`] passes.
     pub fn read_exercise(&self, ex: &Exercise) -> Result<Vec<u8>> {
+        self.check_exercise_file(ex)?;
+        fs::read(self.exercise_path(ex)).with_context(|| format!("reading {}", ex.shown_path()))
+    }
+
+    /// Fails, saying what is wrong, unless the learner's file of `ex` is a regular file of at
+    /// most 1 MiB: a named pipe or a device would block whatever reads it (rustc too), and a
+    /// huge file is no exercise.
+    pub fn check_exercise_file(&self, ex: &Exercise) -> Result<()> {
         const MOST: u64 = 1 << 20;
-        let path = self.exercise_path(ex);
         let shown = ex.shown_path();
-        let metadata = match fs::metadata(&path) {
+        let metadata = match fs::metadata(self.exercise_path(ex)) {
             Ok(metadata) => metadata,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
                 "{shown} is missing; `backlings reset {}` restores the stub (backups of your \
@@ -347,7 +353,7 @@ impl Workspace {
                 metadata.len() as f64 / MOST as f64
             );
         }
-        fs::read(&path).with_context(|| format!("reading {shown}"))
+        Ok(())
     }
 
     pub fn solution_path(&self, ex: &Exercise) -> PathBuf {
