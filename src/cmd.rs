@@ -14,6 +14,7 @@ use indicatif::ProgressBar;
 use crate::course::{self, Course, Exercise, Origin};
 use crate::files::write_atomically;
 use crate::grader::{self, Submission, Toolchain, Verdict};
+use crate::platform::Sandbox;
 use crate::ui::{self, Theme, json, link, link_padded, out, outln};
 use crate::workspace::{Counted, Workspace};
 
@@ -38,6 +39,7 @@ pub fn grade_exercise(
     ws: &Workspace,
     toolchain: &Toolchain,
     ex: &Exercise,
+    strict: Option<&Sandbox>,
     cancel: &AtomicBool,
 ) -> Result<Option<Verdict>> {
     let file = ws.exercise_path(ex);
@@ -53,6 +55,7 @@ pub fn grade_exercise(
         support: &support,
         time_limit: ex.time_limit,
         build_dir: Some(&build),
+        strict,
     };
     grader::grade(toolchain, &sub, cancel)
 }
@@ -122,12 +125,29 @@ fn workspace_to_grade(course: Option<&Path>) -> Result<Workspace> {
     )?))
 }
 
-pub fn run(name: Option<&str>, as_json: bool, course: Option<&Path>) -> Result<ExitCode> {
+/// The sandbox to grade in: `strict` is what `--strict` or `--no-strict` said, if either
+/// did; otherwise grading is strict when it is `for_record` (a report file, the instructor's
+/// course) in CI. Strict grading without a sandbox is refused, never done unsandboxed.
+fn sandbox_for(strict: Option<bool>, for_record: bool) -> Result<Option<Sandbox>> {
+    let strict = strict.unwrap_or_else(|| crate::workspace::in_ci() && for_record);
+    strict
+        .then(|| Sandbox::find().map_err(|why| anyhow::anyhow!("{why}")))
+        .transpose()
+}
+
+pub fn run(
+    name: Option<&str>,
+    as_json: bool,
+    course: Option<&Path>,
+    strict: Option<bool>,
+) -> Result<ExitCode> {
+    let sandbox = sandbox_for(strict, course.is_some())?;
     let ws = workspace_to_grade(course)?;
     ws.ensure_writable()?;
     let ex = named_or_current(&ws, name)?.clone();
     let toolchain = Toolchain::discover()?;
-    let verdict = grade_exercise(&ws, &toolchain, &ex, &NOT_CANCELLED)?.expect("never cancelled");
+    let verdict = grade_exercise(&ws, &toolchain, &ex, sandbox.as_ref(), &NOT_CANCELLED)?
+        .expect("never cancelled");
     // One-shot grades say nothing about how long the learner worked.
     let counted = Counted::Attempt {
         content: crate::files::fingerprint(&ws.read_exercise(&ex)?),
@@ -178,7 +198,14 @@ pub fn run(name: Option<&str>, as_json: bool, course: Option<&Path>) -> Result<E
     })
 }
 
-pub fn check(as_json: bool, junit: Option<&Path>, course: Option<&Path>) -> Result<ExitCode> {
+/// Grades every exercise of the workspace; `strict` as for [`sandbox_for`].
+pub fn check(
+    as_json: bool,
+    junit: Option<&Path>,
+    course: Option<&Path>,
+    strict: Option<bool>,
+) -> Result<ExitCode> {
+    let sandbox = sandbox_for(strict, junit.is_some() || course.is_some())?;
     let ws = workspace_to_grade(course)?;
     ws.ensure_writable()?;
     let toolchain = Toolchain::discover()?;
@@ -189,7 +216,7 @@ pub fn check(as_json: bool, junit: Option<&Path>, course: Option<&Path>) -> Resu
         ui::progress_bar("grading", exercises.len())
     };
     let results = parallel_map(exercises, &bar, |ex| {
-        grade_exercise(&ws, &toolchain, ex, &NOT_CANCELLED)
+        grade_exercise(&ws, &toolchain, ex, sandbox.as_ref(), &NOT_CANCELLED)
     });
     bar.finish_and_clear();
 

@@ -74,6 +74,8 @@ enum Cmd {
         /// which CI refuses when it is a directory (a student's state file could choose it)
         #[arg(long, value_name = "DIR|builtin")]
         course: Option<PathBuf>,
+        #[command(flatten)]
+        strictness: Strictness,
     },
     /// Grade every exercise in parallel and update progress (exit 0 only if all pass)
     #[command(
@@ -90,6 +92,8 @@ enum Cmd {
         /// which CI refuses when it is a directory (a student's state file could choose it)
         #[arg(long, value_name = "DIR|builtin")]
         course: Option<PathBuf>,
+        #[command(flatten)]
+        strictness: Strictness,
     },
     /// Reveal the next hint of an exercise
     #[command(
@@ -206,6 +210,25 @@ enum DevCmd {
     },
 }
 
+/// Whether to grade as graded work, for `run` and `check`.
+#[derive(clap::Args)]
+struct Strictness {
+    /// Grade as graded work: no `unsafe` in exercise files, checks run in a sandbox (Linux,
+    /// bubblewrap); refuses if there is none. The default in CI with --junit or --course
+    #[arg(long, overrides_with = "no_strict")]
+    strict: bool,
+    /// Grade without the sandbox, even in CI (for runners that cannot have one)
+    #[arg(long, overrides_with = "strict")]
+    no_strict: bool,
+}
+
+impl Strictness {
+    /// What the command line chose, if it chose.
+    fn chosen(&self) -> Option<bool> {
+        (self.strict || self.no_strict).then_some(self.strict)
+    }
+}
+
 fn interactive() -> bool {
     use std::io::IsTerminal;
     std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
@@ -231,12 +254,28 @@ fn main() -> ExitCode {
     let result = match cli.command {
         None => watch::run(cli.poll, cli.edit_cmd),
         Some(Cmd::Init { path, course }) => cmd::init(path, course),
-        Some(Cmd::Run { name, json, course }) => cmd::run(name.as_deref(), json, course.as_deref()),
+        Some(Cmd::Run {
+            name,
+            json,
+            course,
+            strictness,
+        }) => cmd::run(
+            name.as_deref(),
+            json,
+            course.as_deref(),
+            strictness.chosen(),
+        ),
         Some(Cmd::Check {
             json,
             junit,
             course,
-        }) => cmd::check(json, junit.as_deref(), course.as_deref()),
+            strictness,
+        }) => cmd::check(
+            json,
+            junit.as_deref(),
+            course.as_deref(),
+            strictness.chosen(),
+        ),
         Some(Cmd::Hint { name }) => cmd::hint(name.as_deref()),
         Some(Cmd::List) if interactive() => watch::browse(),
         Some(Cmd::List) => cmd::list(),

@@ -509,7 +509,7 @@ fn state_path(root: &Path) -> PathBuf {
 }
 
 /// Whether this runs in CI, as GitHub Actions, GitLab and most others say with `CI`.
-fn in_ci() -> bool {
+pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"))
 }
 

@@ -368,7 +368,64 @@ fn learner_macros_never_reach_the_checks() {
     }
 }
 
+/// A `write` or `exit` of the learner's, exported under the C library's name, would take its
+/// place for libtest too (rewriting what it reports, or turning its failure exit into a
+/// success), so a binary that defines one is refused before it runs, naming the symbol.
+#[test]
+fn symbols_that_replace_the_c_library_are_refused_by_name() {
+    let write = r#"#[unsafe(no_mangle)]
+pub extern "C" fn write(_fd: i32, _buf: *const u8, count: usize) -> isize {
+    count as isize
+}"#;
+    let exit = r#"#[unsafe(export_name = "exit")]
+pub extern "C" fn leave(_code: i32) -> ! {
+    loop {}
+}"#;
+    for (items, name) in [(write, "write"), (exit, "exit")] {
+        grade(&learner(items, CORRECT))
+            .status("error")
+            .says(&format!("your code defines the symbol `{name}`"));
+    }
+}
+
 // --- reading the grader's secrets -------------------------------------------------------------
+
+/// The sentinel's number is on the test process's stdin only, taken before any check runs:
+/// not in a file of the build directory (found from the results file's path in argv), not in
+/// the binary (run again for the sentinel's tests alone), so forged results that end with an
+/// early exit still lack it.
+#[test]
+fn the_sentinel_is_found_neither_on_disk_nor_by_running_the_binary_again() {
+    let body = r###"use std::io::Write;
+    let args: Vec<String> = std::env::args().collect();
+    let log = args.iter().position(|a| a == "--logfile").map(|i| args[i + 1].clone()).unwrap();
+    let build = std::path::Path::new(&log).parent().unwrap().to_path_buf();
+    let mut out = std::io::stdout();
+    for entry in std::fs::read_dir(&build).unwrap().flatten() {
+        let text = String::from_utf8_lossy(&std::fs::read(entry.path()).unwrap_or_default()).into_owned();
+        for line in text.lines().filter(|l| l.contains("backlings sentinel ")) {
+            let _ = out.write_all(format!("\n{line}\n").as_bytes());
+        }
+    }
+    let mut input = String::new();
+    let _ = std::io::stdin().read_line(&mut input);
+    let _ = out.write_all(format!("\nbacklings sentinel {}\n", input.trim()).as_bytes());
+    let _ = out.flush();
+    let tests: Vec<&String> = args.iter().filter(|a| a.starts_with("__hidden_checks::")).collect();
+    let _ = std::process::Command::new(&args[0])
+        .arg("--exact")
+        .args(tests.iter().filter(|t| t.contains("sentinel")))
+        .status();
+    let forged: String = tests.iter().map(|t| format!("ok {t}\n")).collect();
+    std::fs::write(&log, forged).unwrap();
+    let summary = format!("\ntest result: ok. {} passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s\n", tests.len());
+    let _ = out.write_all(summary.as_bytes());
+    let _ = out.flush();
+    std::process::exit(0)"###;
+    grade(&learner("", body))
+        .status("error")
+        .says("the test results were tampered with");
+}
 
 /// rustc runs with only what a compiler needs of backlings' environment, so a CI secret
 /// cannot reach a diagnostic (and from there the JUnit report) through compile-time reads.

@@ -214,3 +214,82 @@ fn junit_says_what_kind_of_failure_each_is_and_why_a_file_did_not_compile() {
     let compile_errors = xml.matches("mismatched types").count();
     assert!(compile_errors >= 3, "{xml}");
 }
+
+/// What a JUnit reader makes of `xml`: it must validate against Jenkins' junit-10 schema, and
+/// junitparser (what many CI reporters use) gives each test case as
+/// `SUITE/NAME RESULT TYPE TIME?`. `.ci/junit-consumers` installs both.
+fn read_as_ci_does(xml: &std::path::Path) -> Vec<String> {
+    let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/ci/junit-10.xsd");
+    assert!(
+        xsd.is_file(),
+        "{} is missing: run `bash .ci/junit-consumers` (CI's .ci/run does)",
+        xsd.display()
+    );
+    let script = r#"
+import sys, junitparser, xmlschema
+xmlschema.XMLSchema(sys.argv[1]).validate(sys.argv[2])
+for suite in junitparser.JUnitXml.fromfile(sys.argv[2]):
+    for case in suite:
+        kinds = [(r._tag, r.type or "") for r in case.result] or [("pass", "")]
+        timed = "timed" if case._elem.get("time") is not None else "untimed"
+        for kind, type_ in kinds:
+            print(f"{suite.name}/{case.name} {kind} {type_.replace(' ', '_') or '-'} {timed}")
+"#;
+    let out = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(&xsd)
+        .arg(xml)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "the report does not read cleanly (`bash .ci/junit-consumers` installs the readers):\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Every kind of result a report holds (a pass, a failure, a timeout and the checks it kept
+/// from running, a compile error, an exercise that cannot be graded) validates against the
+/// junit-10 schema and reads in junitparser as what it is; each check that ran has its time.
+#[test]
+fn junit_reports_read_cleanly_in_the_tools_ci_uses() {
+    let sb = Sandbox::empty();
+    two_exercise_course(&sb);
+    let junit = sb.dir.path().join("results.xml");
+    let junit_arg = junit.to_str().unwrap();
+
+    sb.write(
+        "exercises/t/first.rs",
+        "pub fn health_body(version: &str) -> String {\n    println!(\"asked for {version}\");\n    if version == \"2.0.0\" { loop {} }\n    String::new()\n}\n",
+    );
+    sb.write("exercises/t/second.rs", &intro_solution());
+    sb.run(&["check", "--junit", junit_arg]).status(1);
+    assert_eq!(
+        read_as_ci_does(&junit),
+        [
+            "first/reports_the_given_version failure check_failed timed",
+            "first/uses_no_spaces error timeout untimed",
+            "first/works_for_any_version_string skipped - untimed",
+            "second/reports_the_given_version pass - timed",
+            "second/uses_no_spaces pass - timed",
+            "second/works_for_any_version_string pass - timed",
+        ]
+    );
+
+    sb.write("exercises/t/first.rs", "pub fn health_body( {}\n");
+    std::fs::remove_file(sb.ws().join("exercises/t/second.rs")).unwrap();
+    sb.run(&["check", "--junit", junit_arg]).status(1);
+    assert_eq!(
+        read_as_ci_does(&junit),
+        [
+            "first/reports_the_given_version error compile_error untimed",
+            "first/uses_no_spaces error compile_error untimed",
+            "first/works_for_any_version_string error compile_error untimed",
+            "second/grading error - untimed",
+        ]
+    );
+}

@@ -366,6 +366,7 @@ fn grade_source(
         support,
         time_limit: ex.time_limit,
         build_dir: None,
+        strict: None,
     };
     Ok(grader::grade(toolchain, &sub, &NOT_CANCELLED)?.expect("never cancelled"))
 }

@@ -10,6 +10,7 @@
 mod advice;
 mod process;
 mod report;
+mod symbols;
 mod toolchain;
 
 use std::fmt::Write as _;
@@ -26,7 +27,7 @@ pub use advice::clippy_advice;
 pub use report::check_names;
 pub use toolchain::Toolchain;
 
-use crate::platform;
+use crate::platform::{self, Sandbox};
 use process::{Exit, Limits};
 
 /// Module holding the checks inside the graded crate; a name no learner would pick.
@@ -38,11 +39,21 @@ const COMPILE_LIMIT: Duration = Duration::from_secs(60);
 /// Address space of rustc: twice what compiling any exercise with its checks takes, so that
 /// `include_bytes!("/dev/zero")` fails fast instead of eating the machine's memory.
 pub(crate) const COMPILER_MEMORY_LIMIT: u64 = 2 << 30;
+/// How long and in how much memory rustc may build a test binary.
+const COMPILE_LIMITS: Limits = Limits {
+    time: COMPILE_LIMIT,
+    memory: Some(COMPILER_MEMORY_LIMIT),
+    output: 4 * OUTPUT_CAP,
+    processes: None,
+};
 /// Per stream; enough for every failure message, small enough to render at once.
 const OUTPUT_CAP: usize = 256 * 1024;
 /// Address space of the test process: far more than any check needs, and small enough that a
 /// runaway allocation fails within a time limit instead of pushing the machine into swap.
 const MEMORY_LIMIT: u64 = 1 << 30;
+/// Bytes of memory for each in-memory directory of a sandboxed test process (its working
+/// directory, `/tmp` and `/dev/shm`), so files cannot take memory past the limits.
+const SANDBOX_SCRATCH: u64 = 64 << 20;
 /// Checks use threads, not processes; more than this at once is a fork loop.
 const MAX_PROCESSES: usize = 64;
 /// How rustc reports ENOSPC.
@@ -78,6 +89,9 @@ pub struct Submission<'a> {
     /// A directory kept between grades of this exercise, for rustc's incremental state and
     /// the build; without one, each grade builds from scratch in a temporary directory.
     pub build_dir: Option<&'a Path>,
+    /// Graded work: the learner's file may not use `unsafe` (nor lift that ban), and the test
+    /// binary runs in this sandbox.
+    pub strict: Option<&'a Sandbox>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -117,6 +131,9 @@ pub struct CheckResult {
     pub message: Option<String>,
     /// What the learner's code printed while it ran, when it failed.
     pub output: Option<String>,
+    /// How long it ran, when it finished.
+    #[serde(skip)]
+    pub time: Option<Duration>,
 }
 
 impl CheckResult {
@@ -278,40 +295,17 @@ pub fn grade(
     let _lock = crate::lock::exclusive(&build.join("lock"))?;
     let binary = build.join(format!("checks{}", std::env::consts::EXE_SUFFIX));
     let nonce = nonce();
-    let sentinel = build.join("sentinel.rs");
-    fs::write(&sentinel, sentinel_source(nonce))
-        .with_context(|| format!("writing {}", sentinel.display()))?;
 
     let started = Instant::now();
-    let mut rustc = toolchain.rustc();
-    rustc
-        .args([
-            "--test",
-            "--edition",
-            "2024",
-            "--crate-name",
-            "backlings_grade",
-        ])
-        .args(["--error-format=json", "--json=diagnostic-rendered-ansi"])
-        .args(["-C", "debuginfo=0", "-C", "strip=debuginfo"])
-        .arg(remap_prefix(sub.display_root))
-        .arg("-o")
-        .arg(&binary)
-        .arg("-");
+    let mut rustc = test_compiler(toolchain, sub.display_root, &binary);
     if sub.build_dir.is_some() {
         rustc.arg("-C").arg(format!(
             "incremental={}",
             build.join("incremental").display()
         ));
     }
-    let compile_limits = Limits {
-        time: COMPILE_LIMIT,
-        memory: Some(COMPILER_MEMORY_LIMIT),
-        output: 4 * OUTPUT_CAP,
-        processes: None,
-    };
-    let root = crate_root(sub, &sentinel);
-    let compiled = process::run(rustc, root.as_bytes(), compile_limits, cancel)?;
+    let root = crate_root(sub);
+    let compiled = process::run(rustc, root.as_bytes(), COMPILE_LIMITS, cancel)?;
     let compile_time = started.elapsed();
     let diagnostics =
         report::parse_diagnostics(&String::from_utf8_lossy(&compiled.stderr), STDIN_FILE);
@@ -366,9 +360,18 @@ pub fn grade(
         }
     }
 
+    let foreign = symbols::exported_by_learner(&binary, || runtime_binary(toolchain))?;
+    if !foreign.is_empty() {
+        verdict
+            .errors
+            .extend(foreign.iter().map(|name| refused_symbol(name)));
+        return Ok(Some(verdict));
+    }
+
     let runner = TestRunner {
         binary: &binary,
         time_limit: sub.time_limit,
+        sandbox: sub.strict,
         cancel,
     };
     // Each check by its full name and nothing else: a test of the learner's that is named
@@ -379,10 +382,15 @@ pub fn grade(
         expected
             .iter()
             .map(String::as_str)
-            .chain([SENTINEL_TEST])
+            .chain(SENTINEL_TESTS)
             .map(|name| format!("{CHECKS_MODULE}::{name}")),
     );
-    let ran = runner.run(&build.join("results.log"), &filter, workdir)?;
+    let ran = runner.run(
+        &build.join("results.log"),
+        &filter,
+        format!("{nonce:016x}\n").as_bytes(),
+        workdir,
+    )?;
     verdict.run_time = ran.time;
     verdict.output_truncated = ran.truncated;
     let Some(outcome) = judge_checks(&mut verdict.checks, &ran, nonce, sub.time_limit) else {
@@ -400,7 +408,7 @@ pub fn grade(
             "--skip".to_string(),
             format!("{CHECKS_MODULE}::"),
         ];
-        let ran = runner.run(&build.join("own-results.log"), &filter, workdir)?;
+        let ran = runner.run(&build.join("own-results.log"), &filter, b"", workdir)?;
         let Some(own) = judge_own_tests(&ran, sub.name, sub.time_limit) else {
             return Ok(None);
         };
@@ -425,6 +433,7 @@ fn not_run(name: String) -> CheckResult {
         status: CheckStatus::NotRun,
         message: None,
         output: None,
+        time: None,
     }
 }
 
@@ -432,6 +441,7 @@ fn not_run(name: String) -> CheckResult {
 struct TestRunner<'a> {
     binary: &'a Path,
     time_limit: Duration,
+    sandbox: Option<&'a Sandbox>,
     cancel: &'a AtomicBool,
 }
 
@@ -442,18 +452,40 @@ struct TestRun {
     stderr: String,
     /// What libtest wrote to its `--logfile`.
     log: String,
+    /// When stdout grew: see [`process::Finished::stdout_arrivals`].
+    arrivals: Vec<(usize, Duration)>,
     truncated: bool,
     time: Duration,
 }
 
 impl TestRunner<'_> {
     /// Runs the tests that libtest's `filter` arguments select, one at a time, with results
-    /// logged to `log`, in `workdir` (removed after) and under the grade's limits.
-    fn run(&self, log: &Path, filter: &[String], workdir: tempfile::TempDir) -> Result<TestRun> {
+    /// logged to `log`, `stdin` as input, in `workdir` (removed after) and under the grade's
+    /// limits.
+    fn run(
+        &self,
+        log: &Path,
+        filter: &[String],
+        stdin: &[u8],
+        workdir: tempfile::TempDir,
+    ) -> Result<TestRun> {
         let _ = fs::remove_file(log);
-        let mut run = Command::new(self.binary);
-        run.current_dir(workdir.path())
-            .env_clear()
+        // In a sandbox, the results go to a directory of their own, the only one of the
+        // host's it may write to; its working directory is one of its own, in memory.
+        let (mut run, logfile, outbox) = match self.sandbox {
+            None => {
+                let mut run = Command::new(self.binary);
+                run.current_dir(workdir.path());
+                (run, log.to_path_buf(), None)
+            }
+            Some(sandbox) => {
+                let outbox = scratch_dir("backlings-results-")?;
+                let (run, inside) = sandbox.command(self.binary, outbox.path(), SANDBOX_SCRATCH);
+                let name = log.file_name().expect("the results file has a name");
+                (run, inside.join(name), Some(outbox))
+            }
+        };
+        run.env_clear()
             .envs(
                 platform::KEPT_ENV
                     .iter()
@@ -465,7 +497,7 @@ impl TestRunner<'_> {
             .env("MALLOC_ARENA_MAX", "2")
             .arg("--test-threads=1")
             .arg("--logfile")
-            .arg(log)
+            .arg(logfile)
             .args(filter);
         let limits = Limits {
             time: self.time_limit,
@@ -474,14 +506,23 @@ impl TestRunner<'_> {
             processes: Some(MAX_PROCESSES),
         };
         let started = Instant::now();
-        let ran = process::run(run, b"", limits, self.cancel)?;
+        let ran = process::run(run, stdin, limits, self.cancel)?;
         let time = started.elapsed();
         remove_scratch(workdir);
+        let log = match outbox {
+            None => read_results(log),
+            Some(outbox) => {
+                let log = read_results(&outbox.path().join(log.file_name().unwrap_or_default()));
+                remove_scratch(outbox);
+                log
+            }
+        };
         Ok(TestRun {
             exit: ran.exit,
             stdout: String::from_utf8_lossy(&ran.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&ran.stderr).into_owned(),
-            log: read_results(log),
+            log,
+            arrivals: ran.stdout_arrivals,
             truncated: ran.truncated,
             time,
         })
@@ -511,7 +552,9 @@ const NO_MESSAGE: &str = "failed without a message";
 fn fill_results(tests: &mut [CheckResult], module: &str, ran: &TestRun) {
     let results = report::parse_logfile(&ran.log, module);
     let mut failures = report::parse_failures(&ran.stdout, module);
+    let times = report::test_times(&ran.stdout, &ran.arrivals, module);
     for test in tests {
+        test.time = times.get(&test.name).copied();
         match results.get(&test.name) {
             Some(true) => test.status = CheckStatus::Passed,
             Some(false) => {
@@ -618,7 +661,7 @@ fn exited_early(code: i32, running: Option<String>, all: &str) -> Outcome {
 
 /// The verdict's outcome from the checks' run, after filling in each check; `None` if it was
 /// cancelled. A pass needs more than every check reporting a pass: see [`report::is_clean_pass`]
-/// and [`SENTINEL_MODULE`].
+/// and [`SENTINEL`].
 fn judge_checks(
     checks: &mut [CheckResult],
     ran: &TestRun,
@@ -630,7 +673,7 @@ fn judge_checks(
     let all_reported = running.is_none();
     let any_failed = checks.iter().any(|c| c.status == CheckStatus::Failed);
     let mut reported: Vec<String> = checks.iter().map(|c| c.name.clone()).collect();
-    reported.push(SENTINEL_TEST.to_string());
+    reported.extend(SENTINEL_TESTS.map(String::from));
     run_outcome(ran, time_limit, running, |code, running| match code {
         0 if all_reported && !any_failed => {
             if report::is_clean_pass(&ran.log, &ran.stdout, CHECKS_MODULE, &reported)
@@ -675,6 +718,60 @@ fn judge_own_tests(ran: &TestRun, module: &str, time_limit: Duration) -> Option<
         explain_unfinished(&mut own.tests, &own.outcome, why, "");
     }
     Some(own)
+}
+
+/// rustc building a test binary at `output` from a crate root on stdin, with paths shown
+/// relative to `display_root`.
+fn test_compiler(toolchain: &Toolchain, display_root: &Path, output: &Path) -> Command {
+    let mut rustc = toolchain.rustc();
+    rustc
+        .args([
+            "--test",
+            "--edition",
+            "2024",
+            "--crate-name",
+            "backlings_grade",
+        ])
+        .args(["--error-format=json", "--json=diagnostic-rendered-ansi"])
+        .args(["-C", "debuginfo=0", "-C", "strip=debuginfo"])
+        .arg(remap_prefix(display_root))
+        .arg("-o")
+        .arg(output)
+        .arg("-");
+    rustc
+}
+
+/// A test binary built as graded ones are but with neither checks nor learner code: what it
+/// defines, the toolchain defines.
+fn runtime_binary(toolchain: &Toolchain) -> Result<Vec<u8>> {
+    let dir = scratch_dir("backlings-runtime-")?;
+    let binary = dir
+        .path()
+        .join(format!("runtime{}", std::env::consts::EXE_SUFFIX));
+    let root = format!("{CHECKS_PRELUDE}\n#[test]\nfn nothing() {{}}\n");
+    let rustc = test_compiler(toolchain, dir.path(), &binary);
+    let never = AtomicBool::new(false);
+    let built = process::run(rustc, root.as_bytes(), COMPILE_LIMITS, &never)?;
+    let bytes = match built.exit {
+        Exit::Code(0) => fs::read(&binary).with_context(|| format!("reading {}", binary.display())),
+        _ => Err(anyhow!(
+            "rustc could not build a test binary without your code ({:?}): {}",
+            built.exit,
+            String::from_utf8_lossy(&built.stderr)
+        )),
+    };
+    remove_scratch(dir);
+    bytes
+}
+
+/// The compile error for a symbol of the learner's with an unmangled name.
+fn refused_symbol(name: &str) -> String {
+    format!(
+        "error: your code defines the symbol `{name}` under its plain name, where it would \
+         replace the C library's function of that name for the whole test process, the \
+         harness that reports your results included, so it is not graded\n  = help: remove \
+         `#[unsafe(no_mangle)]` or `#[unsafe(export_name)]` from it, and give it a Rust name"
+    )
 }
 
 /// rustc's `--remap-path-prefix` that shows paths below `root` relative to it.
@@ -732,12 +829,11 @@ fn remove_scratch(dir: tempfile::TempDir) {
     let _ = crate::files::remove_tree(&dir.keep(), platform::make_writable);
 }
 
-/// The crate rustc compiles: the prelude, the checks and after them the sentinel test from
-/// the file `sentinel`, and last the learner's file as a module. Last, because a
-/// `macro_rules!` is in scope from where it is defined to the end of the crate: none of the
-/// learner's (not even under `#![macro_use]`) can reach the checks or the prelude and turn
-/// `assert!` or `panic!` into nothing.
-fn crate_root(sub: &Submission, sentinel: &Path) -> String {
+/// The crate rustc compiles: the prelude, the checks with the sentinel's tests, and last the
+/// learner's file as a module. Last, because a `macro_rules!` is in scope from where it is
+/// defined to the end of the crate: none of the learner's (not even under `#![macro_use]`)
+/// can reach the checks or the prelude and turn `assert!` or `panic!` into nothing.
+fn crate_root(sub: &Submission) -> String {
     let mut root = String::from(CHECKS_PRELUDE);
     let support = if sub.support.is_empty() {
         String::new()
@@ -746,35 +842,66 @@ fn crate_root(sub: &Submission, sentinel: &Path) -> String {
     };
     let _ = writeln!(
         root,
-        "#[allow(warnings)]\nmod {CHECKS_MODULE} {{\n{}\n{support}#[path = {:?}]\nmod {};\n}}",
+        "#[allow(warnings)]\nmod {CHECKS_MODULE} {{\n{}\n{support}{SENTINEL}\n}}",
         sub.checks,
-        sentinel.display().to_string(),
-        SENTINEL_MODULE,
     );
+    // A `forbid` on the module declaration: an `allow` inside the file cannot lift it.
     let _ = writeln!(
         root,
-        "#[path = {:?}]\npub mod {};",
+        "{}#[path = {:?}]\npub mod {};",
+        if sub.strict.is_some() {
+            "#[forbid(unsafe_code)]\n"
+        } else {
+            ""
+        },
         sub.file.display().to_string(),
         sub.name
     );
     root
 }
 
-/// The sentinel: a test that sorts after every check (libtest runs them in name order) and
-/// prints a number no one can know before this grade. Seeing it on stdout proves that the test
+/// The sentinel: a number no one can know before this grade, given to the test process on
+/// its stdin and printed back at the very end. Seeing it on stdout proves that the test
 /// process got through every check by itself, so results forged from the learner's code and
-/// followed by an early exit cannot add up to a pass. It lives in a file of its own because a
-/// change there costs rustc's incremental cache almost nothing, unlike one in the crate root.
-const SENTINEL_MODULE: &str = "zzzz_sentinel";
-const SENTINEL_TEST: &str = "zzzz_sentinel::every_check_ran";
-
-fn sentinel_source(nonce: u64) -> String {
-    format!(
-        "#[test]\nfn every_check_ran() {{\n    use std::io::Write;\n    \
-         let _ = std::io::stdout().write_all({:?}.as_bytes());\n}}\n",
-        sentinel_line(nonce)
-    )
+/// followed by an early exit cannot add up to a pass.
+///
+/// libtest runs tests one at a time in name order, so the test that takes the number from
+/// stdin runs before any check (no identifier sorts before `A`) and the one that prints it
+/// after every check. The number is never on disk nor in the binary: neither
+/// `include_str!` at compile time nor running the binary again can learn it, and the learner's
+/// code, which runs only after it was taken, finds stdin empty. It is kept in a private item
+/// of the checks' module, which the learner's module cannot name.
+const SENTINEL: &str = r#"
+#[allow(non_snake_case)]
+mod AAAA_sentinel {
+    #[test]
+    fn nonce_taken() {
+        super::zzzz_sentinel::take_nonce();
+    }
 }
+mod zzzz_sentinel {
+    static NONCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+    pub(super) fn take_nonce() {
+        let mut line = String::new();
+        let _ = std::io::stdin().read_line(&mut line);
+        let _ = NONCE.set(line.trim().to_string());
+    }
+
+    #[test]
+    fn every_check_ran() {
+        use std::io::Write;
+        if let Some(nonce) = NONCE.get().filter(|n| !n.is_empty()) {
+            let line = format!("\nbacklings sentinel {nonce}\n");
+            let _ = std::io::stdout().write_all(line.as_bytes());
+        }
+    }
+}
+"#;
+const SENTINEL_TESTS: [&str; 2] = [
+    "AAAA_sentinel::nonce_taken",
+    "zzzz_sentinel::every_check_ran",
+];
 
 fn sentinel_line(nonce: u64) -> String {
     format!("\nbacklings sentinel {nonce:016x}\n")

@@ -47,6 +47,9 @@ pub struct Finished {
     pub stderr: Vec<u8>,
     /// Whether some output went past `Limits::output` and was dropped.
     pub truncated: bool,
+    /// When stdout grew, as (its length then, time since the start), in order: what the
+    /// child printed at about what time.
+    pub stdout_arrivals: Vec<(usize, Duration)>,
 }
 
 pub fn run(
@@ -66,6 +69,7 @@ pub fn run(
     };
     let (mut child, mut tree) =
         platform::spawn(cmd, tree_limits).with_context(|| format!("starting {program}"))?;
+    let started = Instant::now();
 
     let mut pipe_in = child.stdin.take().expect("stdin is piped");
     let input = stdin.to_vec();
@@ -78,13 +82,15 @@ pub fn run(
         child.stdout.take().expect("stdout is piped"),
         limits.output,
         out_tx.clone(),
-        1,
+        Stream::Stdout,
+        started,
     );
     spawn_reader(
         child.stderr.take().expect("stderr is piped"),
         limits.output,
         out_tx,
-        2,
+        Stream::Stderr,
+        started,
     );
 
     let (exit_tx, exit_rx) = mpsc::channel();
@@ -92,7 +98,7 @@ pub fn run(
         let _ = exit_tx.send(child.wait());
     });
 
-    let deadline = Instant::now() + limits.time;
+    let deadline = started + limits.time;
     let exit = loop {
         let now = Instant::now();
         let stop = if cancel.load(Ordering::Relaxed) {
@@ -130,46 +136,71 @@ pub fn run(
         stdout: Vec::new(),
         stderr: Vec::new(),
         truncated: false,
+        stdout_arrivals: Vec::new(),
     };
     let drain_deadline = Instant::now() + DRAIN_GRACE;
     for _ in 0..2 {
         let wait = drain_deadline.saturating_duration_since(Instant::now());
-        let Ok((fd, bytes, truncated)) = out_rx.recv_timeout(wait) else {
+        let Ok(read) = out_rx.recv_timeout(wait) else {
             break;
         };
-        finished.truncated |= truncated;
-        if fd == 1 {
-            finished.stdout = bytes;
-        } else {
-            finished.stderr = bytes;
+        finished.truncated |= read.truncated;
+        match read.stream {
+            Stream::Stdout => {
+                finished.stdout = read.kept;
+                finished.stdout_arrivals = read.arrivals;
+            }
+            Stream::Stderr => finished.stderr = read.kept,
         }
     }
     Ok(finished)
 }
 
+#[derive(Clone, Copy)]
+enum Stream {
+    Stdout,
+    Stderr,
+}
+
+/// What a reader kept of one output stream.
+struct StreamRead {
+    stream: Stream,
+    kept: Vec<u8>,
+    truncated: bool,
+    arrivals: Vec<(usize, Duration)>,
+}
+
 fn spawn_reader(
     mut pipe: impl Read + Send + 'static,
     cap: usize,
-    tx: mpsc::Sender<(u8, Vec<u8>, bool)>,
-    fd: u8,
+    tx: mpsc::Sender<StreamRead>,
+    stream: Stream,
+    started: Instant,
 ) {
     thread::spawn(move || {
-        let mut kept = Vec::new();
-        let mut truncated = false;
+        let mut read = StreamRead {
+            stream,
+            kept: Vec::new(),
+            truncated: false,
+            arrivals: Vec::new(),
+        };
         let mut buf = [0u8; 16 * 1024];
         loop {
             match pipe.read(&mut buf) {
                 Ok(0) => break,
                 Ok(n) => {
-                    let room = cap.saturating_sub(kept.len());
-                    kept.extend_from_slice(&buf[..n.min(room)]);
-                    truncated |= n > room;
+                    let room = cap.saturating_sub(read.kept.len());
+                    read.kept.extend_from_slice(&buf[..n.min(room)]);
+                    read.truncated |= n > room;
+                    if n <= room {
+                        read.arrivals.push((read.kept.len(), started.elapsed()));
+                    }
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(_) => break,
             }
         }
-        let _ = tx.send((fd, kept, truncated));
+        let _ = tx.send(read);
     });
 }
 
@@ -229,6 +260,21 @@ mod tests {
             Duration::from_secs(20),
         );
         assert_eq!(f.exit, Exit::TooManyProcesses);
+    }
+
+    #[test]
+    fn stdout_arrivals_tell_when_output_came() {
+        let f = sh(
+            "echo first; sleep 0.3; echo second",
+            Duration::from_secs(10),
+        );
+        let (first, second) = (f.stdout_arrivals[0], f.stdout_arrivals[1]);
+        assert_eq!((first.0, second.0), (6, 13), "{:?}", f.stdout_arrivals);
+        assert!(
+            second.1 - first.1 >= Duration::from_millis(250),
+            "{:?}",
+            f.stdout_arrivals
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! hidden checks and for the learner's own tests alike.
 
 use std::collections::{HashMap, HashSet};
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -288,6 +289,45 @@ pub fn running_test(stdout: &str, module: &str) -> Option<String> {
     below(name, module).map(str::to_string)
 }
 
+/// How long each test in `module` ran, from when libtest announced it on `stdout`
+/// (`test NAME ... `) to when it printed its result, as `arrivals` (see
+/// [`super::process::Finished::stdout_arrivals`]) tell. libtest flushes both, so each half
+/// arrives as it is printed.
+pub fn test_times(
+    stdout: &str,
+    arrivals: &[(usize, Duration)],
+    module: &str,
+) -> HashMap<String, Duration> {
+    // When the byte at `offset` had arrived.
+    let arrived = |offset: usize| {
+        let at = arrivals.partition_point(|&(len, _)| len <= offset);
+        arrivals.get(at).map(|&(_, time)| time)
+    };
+    let mut times = HashMap::new();
+    let mut offset = 0;
+    for line in stdout.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let Some((announced, result)) = line
+            .strip_prefix("test ")
+            .and_then(|l| l.split_once(" ... "))
+        else {
+            continue;
+        };
+        let Some(name) = announced.split(' ').next().and_then(|n| below(n, module)) else {
+            continue;
+        };
+        if result.trim_end().is_empty() {
+            continue;
+        }
+        let result_at = start + line.len() - result.len();
+        if let (Some(begun), Some(ended)) = (arrived(result_at - 1), arrived(result_at)) {
+            times.insert(name.to_string(), ended.saturating_sub(begun));
+        }
+    }
+    times
+}
+
 /// Splits a failure section at the test's own panic (the last `thread '…' panicked at` line):
 /// before it is what the learner's code printed, after it the panic message, without
 /// libtest's location line and backtrace hint.
@@ -322,6 +362,24 @@ pub fn crash_reason(crash: &Crash, stderr: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn test_times_run_from_announcement_to_result() {
+        let stdout =
+            "running 2 tests\ntest m::a ... ok\ntest m::b ... FAILED\ntest other::c ... ok\n";
+        let at = |text: &str| stdout.find(text).unwrap();
+        let ms = Duration::from_millis;
+        let arrivals = [
+            (at("ok\ntest m::b"), ms(10)),
+            (at("FAILED"), ms(15)),
+            (at("test other"), ms(40)),
+            (stdout.len(), ms(41)),
+        ];
+        let times = test_times(stdout, &arrivals, "m");
+        assert_eq!(times.len(), 2, "{times:?}");
+        assert_eq!(times["a"], ms(5));
+        assert_eq!(times["b"], ms(25));
+    }
 
     #[test]
     fn finds_check_names_in_source_order() {

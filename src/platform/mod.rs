@@ -19,6 +19,8 @@ use std::time::Duration;
 compile_error!("backlings runs on Linux, macOS and Windows");
 
 #[cfg(target_os = "linux")]
+mod bubblewrap;
+#[cfg(target_os = "linux")]
 mod linux;
 #[cfg(target_os = "macos")]
 mod macos;
@@ -88,6 +90,44 @@ impl Drop for Tree {
 pub fn spawn(cmd: Command, limits: TreeLimits) -> io::Result<(Child, Tree)> {
     let (child, tree) = imp::spawn(cmd, limits)?;
     Ok((child, Tree(tree)))
+}
+
+/// A sandbox for code being graded for real: it sees the system's libraries, itself, one
+/// directory for its results and small in-memory scratch directories; it cannot see or
+/// signal backlings or any other process, reach the network or the learner's files, and
+/// everything it starts ends with it. Linux only, through bubblewrap.
+pub struct Sandbox(
+    #[cfg(target_os = "linux")] bubblewrap::Sandbox,
+    #[cfg(not(target_os = "linux"))] std::convert::Infallible,
+);
+
+impl Sandbox {
+    /// The sandbox this machine offers, once proven to work; otherwise why there is none and
+    /// what to do about it.
+    pub fn find() -> Result<Sandbox, String> {
+        #[cfg(target_os = "linux")]
+        return bubblewrap::Sandbox::find().map(Sandbox);
+        #[cfg(not(target_os = "linux"))]
+        Err(format!(
+            "strict mode (a sandbox for graded code) is only available on Linux, and this is \
+             {}: grade on a Linux runner, or pass --no-strict to grade without a sandbox",
+            std::env::consts::OS
+        ))
+    }
+
+    /// A command that runs `program` in the sandbox (arguments added to it go to `program`),
+    /// with `outbox` its one writable directory of the host and `scratch` bytes for each of
+    /// its in-memory directories (its working directory and temp dirs); and the path at
+    /// which `program` sees `outbox`.
+    pub fn command(&self, program: &Path, outbox: &Path, scratch: u64) -> (Command, PathBuf) {
+        #[cfg(target_os = "linux")]
+        return self.0.command(program, outbox, scratch);
+        #[cfg(not(target_os = "linux"))]
+        {
+            let _ = (program, outbox, scratch);
+            match self.0 {}
+        }
+    }
 }
 
 /// Kills every tree still running, for a backlings about to exit without unwinding.

@@ -489,7 +489,7 @@ impl App {
             self.tx.clone(),
         );
         thread::spawn(move || {
-            let result = grade_exercise(&ws, &toolchain, &ex, &cancel);
+            let result = grade_exercise(&ws, &toolchain, &ex, None, &cancel);
             let _ = tx.send(Event::Graded(seq, Box::new(result)));
         });
     }
