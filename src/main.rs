@@ -208,6 +208,32 @@ enum DevCmd {
         #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
         repeat: u32,
     },
+    /// Write the GitHub Classroom autograding workflow: one test per exercise, graded strictly
+    #[command(
+        after_help = "Examples:\n  backlings dev classroom --course-repo my-school/backend-course --out ../assignment-template\n  backlings dev classroom lru_cache ttl_cache --points 10   (the built-in course)"
+    )]
+    Classroom {
+        /// Only these exercises (default: all)
+        #[arg(add = ArgValueCompleter::new(completion::course_exercises))]
+        names: Vec<String>,
+        /// Course directory (default: the current directory if it has info.toml, else the built-in course)
+        #[arg(long, value_name = "DIR")]
+        course: Option<PathBuf>,
+        /// The private GitHub repository that holds the course, checked out with the
+        /// COURSE_TOKEN secret (needed unless the course is the built-in one)
+        #[arg(long, value_name = "OWNER/NAME")]
+        course_repo: Option<String>,
+        /// Points each exercise is worth
+        #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        points: u32,
+        /// The assignment's template repository, a workspace: the workflow goes into its
+        /// .github/workflows/classroom.yml
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        out: PathBuf,
+        /// Replace an existing classroom.yml
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 /// Whether to grade as graded work, for `run` and `check`.
@@ -296,6 +322,21 @@ fn main() -> ExitCode {
                 course,
                 repeat,
             } => dev::check(course, &names, repeat),
+            DevCmd::Classroom {
+                names,
+                course,
+                course_repo,
+                points,
+                out,
+                force,
+            } => dev::classroom(dev::ClassroomOptions {
+                names: &names,
+                course_dir: course,
+                course_repo: course_repo.as_deref(),
+                points,
+                out: &out,
+                force,
+            }),
         },
     };
     match result {

@@ -473,3 +473,140 @@ fn checks_share_helpers_through_checks_support_which_learners_never_see() {
         run.stdout
     );
 }
+
+/// `dev classroom` writes a workflow that GitHub's schema accepts, whose every test runs a
+/// command that really grades the exercise in the student's repository (with the course
+/// checked out beside it, as the workflow does, and `CI` set: strictly).
+#[test]
+fn dev_classroom_writes_a_valid_workflow_whose_commands_grade_each_exercise() {
+    let sb = Sandbox::empty();
+    common::two_exercise_course(&sb);
+    let course = sb.dir.path().join("course");
+    let course_arg = course.to_str().unwrap();
+    let ws = sb.ws();
+    let ws_arg = ws.to_str().unwrap();
+
+    let refused = sb.run(&["dev", "classroom", "--course", course_arg, "--out", ws_arg]);
+    let refused = refused.status(2);
+    assert!(
+        refused.stderr.contains("pass --course-repo OWNER/NAME"),
+        "{}",
+        refused.stderr
+    );
+    let bad = sb.run(&[
+        "dev",
+        "classroom",
+        "--course",
+        course_arg,
+        "--course-repo",
+        "course",
+    ]);
+    assert!(bad.status(2).stderr.contains("give it as OWNER/NAME"));
+
+    let args = [
+        "dev",
+        "classroom",
+        "--course",
+        course_arg,
+        "--course-repo",
+        "school/course",
+        "--out",
+        ws_arg,
+        "--points",
+        "5",
+    ];
+    let wrote = sb.run(&args).status(0);
+    assert!(
+        wrote
+            .stdout
+            .contains("2 autograding tests (10 points in all)"),
+        "{}",
+        wrote.stdout
+    );
+    assert!(wrote.stdout.contains("COURSE_TOKEN"), "{}", wrote.stdout);
+    let workflow = ws.join(".github/workflows/classroom.yml");
+    let again = sb.run(&args).status(2);
+    assert!(
+        again.stderr.contains("pass --force to replace it"),
+        "{}",
+        again.stderr
+    );
+    sb.run(&[&args[..], &["--force"]].concat()).status(0);
+
+    assert_valid_workflow(&workflow);
+
+    let yaml = fs::read_to_string(&workflow).unwrap();
+    assert!(yaml.contains("repository: school/course"), "{yaml}");
+    assert!(yaml.contains("runners: first,second"), "{yaml}");
+    let commands: Vec<&str> = yaml
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("command: "))
+        .collect();
+    assert_eq!(
+        commands,
+        [
+            "backlings run first --course course",
+            "backlings run second --course course"
+        ]
+    );
+    // The workflow checks the course out into the student's repository as `course`.
+    copy_tree(&course, &ws.join("course"));
+    sb.write("exercises/t/second.rs", &common::intro_solution());
+    for (command, expected) in commands.iter().zip([1, 0]) {
+        let args: Vec<&str> = command.split(' ').skip(1).collect();
+        let mut cmd = sb.command_in(&ws, &args);
+        cmd.env("CI", "true");
+        Run::of(cmd).status(expected);
+    }
+}
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    for file in files_under(from) {
+        let rel = file.strip_prefix(from).unwrap();
+        fs::create_dir_all(to.join(rel).parent().unwrap()).unwrap();
+        fs::copy(&file, to.join(rel)).unwrap();
+    }
+}
+
+/// Fails unless GitHub's workflow schema (through action-validator) accepts `workflow`.
+#[track_caller]
+fn assert_valid_workflow(workflow: &std::path::Path) {
+    let validator = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("target/ci/node_modules/.bin/action-validator");
+    assert!(
+        validator.is_file(),
+        "{} is missing: run `bash .ci/format-readers` (CI's .ci/run does)",
+        validator.display()
+    );
+    let validated = std::process::Command::new(&validator)
+        .arg(workflow)
+        .output()
+        .unwrap();
+    assert!(
+        validated.status.success(),
+        "{}: {}{}",
+        workflow.display(),
+        String::from_utf8_lossy(&validated.stdout),
+        String::from_utf8_lossy(&validated.stderr)
+    );
+}
+
+/// The grading workflow the guide shows is one GitHub accepts.
+#[test]
+fn the_guides_grading_workflow_is_valid() {
+    let guide =
+        fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/authoring.md")).unwrap();
+    let yaml = guide
+        .split("```yaml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the guide shows a workflow");
+    assert!(
+        yaml.contains("backlings check --course course --junit"),
+        "{yaml}"
+    );
+    let sb = Sandbox::empty();
+    let file = sb.dir.path().join("grade.yml");
+    fs::write(&file, yaml).unwrap();
+    assert_valid_workflow(&file);
+}

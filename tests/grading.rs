@@ -217,12 +217,12 @@ fn junit_says_what_kind_of_failure_each_is_and_why_a_file_did_not_compile() {
 
 /// What a JUnit reader makes of `xml`: it must validate against Jenkins' junit-10 schema, and
 /// junitparser (what many CI reporters use) gives each test case as
-/// `SUITE/NAME RESULT TYPE TIME?`. `.ci/junit-consumers` installs both.
+/// `SUITE/NAME RESULT TYPE TIME?`. `.ci/format-readers` installs both.
 fn read_as_ci_does(xml: &std::path::Path) -> Vec<String> {
     let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/ci/junit-10.xsd");
     assert!(
         xsd.is_file(),
-        "{} is missing: run `bash .ci/junit-consumers` (CI's .ci/run does)",
+        "{} is missing: run `bash .ci/format-readers` (CI's .ci/run does)",
         xsd.display()
     );
     let script = r#"
@@ -243,7 +243,7 @@ for suite in junitparser.JUnitXml.fromfile(sys.argv[2]):
         .expect("python3 runs");
     assert!(
         out.status.success(),
-        "the report does not read cleanly (`bash .ci/junit-consumers` installs the readers):\n{}",
+        "the report does not read cleanly (`bash .ci/format-readers` installs the readers):\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout)

@@ -1,6 +1,8 @@
-//! Instructor tools: `dev new` scaffolds an exercise, `dev check` proves a course sound.
+//! Instructor tools: `dev new` scaffolds an exercise, `dev check` proves a course sound,
+//! `dev classroom` writes the workflow that grades it in GitHub Classroom.
 
 mod check;
+mod classroom;
 mod new;
 
 use std::path::{Path, PathBuf};
@@ -10,6 +12,7 @@ use anyhow::{Result, bail};
 use crate::course::Course;
 
 pub use check::check;
+pub use classroom::{Options as ClassroomOptions, classroom};
 pub use new::new;
 
 /// Left by `dev new` wherever the author has something to write; `dev check` refuses a course
