@@ -6,18 +6,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-/// Blocks until this process holds the exclusive lock on `path` (created if need be); the lock
-/// is released when the returned file is dropped, or when the process dies.
-pub fn exclusive(path: &Path) -> Result<File> {
-    let file = open(path)?;
-    file.lock()
-        .with_context(|| format!("locking {}", path.display()))?;
-    Ok(file)
-}
-
-/// Like [`exclusive`], but gives up after `patience` with an error naming the lock, so that a
-/// process stuck while holding it (say, one the learner's code left behind) cannot hang
-/// every later command.
+/// Waits until this process holds the exclusive lock on `path` (created if need be), or
+/// gives up after `patience` with an error naming the lock, so that a process stuck while
+/// holding it (say, one the learner's code left behind) cannot hang every later command.
+/// The lock is released when the returned file is dropped, or when the process dies.
 pub fn exclusive_within(path: &Path, patience: Duration) -> Result<File> {
     let file = open(path)?;
     let deadline = Instant::now() + patience;

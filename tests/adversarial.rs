@@ -520,3 +520,79 @@ fn a_very_deep_directory_tree_is_removed_after_the_grade() {
     ));
     assert_ne!(graded.json["status"], "pass", "{}", graded.text);
 }
+
+/// A process the learner's code leaves behind (out of its session, so not a strict grade)
+/// that holds the workspace's progress lock, found from the results file's path in argv:
+/// later commands give up after a while, naming the lock, instead of hanging forever.
+#[test]
+fn a_process_left_holding_the_progress_lock_cannot_hang_later_commands() {
+    let sb = Sandbox::empty();
+    common::two_exercise_course(&sb);
+    let body = format!(
+        r#"let args: Vec<String> = std::env::args().collect();
+    let log = args.iter().position(|a| a == "--logfile").map(|i| args[i + 1].clone()).unwrap();
+    let lock = std::path::Path::new(&log).ancestors().nth(3).unwrap().join("state.lock");
+    let script = format!("setsid flock '{{}}' sleep {MARKER} >/dev/null 2>&1 &", lock.display());
+    let _ = std::process::Command::new("sh").args(["-c", &script]).status();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    String::new()"#
+    );
+    sb.write("exercises/t/first.rs", &learner("", &body));
+    let started = std::time::Instant::now();
+    let run = sb.run(&["run", "first"]).status(2);
+    let took = started.elapsed();
+    let stray = common::processes_touching(sb.dir.path(), MARKER);
+    for process in &stray {
+        // The holder leads a session of its own: end its whole group, `sleep` included.
+        let group = format!("-{}", process.split(':').next().unwrap());
+        let _ = std::process::Command::new("kill")
+            .args(["-9", "--", &group])
+            .status();
+    }
+    assert!(
+        !stray.is_empty(),
+        "the lock holder did not start: {}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("state.lock stayed locked by another process"),
+        "{}",
+        run.stderr
+    );
+    assert!(took < std::time::Duration::from_secs(20), "took {took:?}");
+}
+
+/// Compile errors the checks' calls cause in the learner's code point into the checks (the
+/// call with the wrong arguments, the macro that needs `Debug`); what is shown names the
+/// problem and the learner's own lines, never a line of the checks, not even in a secondary
+/// span, a note or a macro's backtrace.
+#[test]
+fn compile_errors_caused_by_the_checks_never_quote_them() {
+    let checks = common::course_file("checks/intro/intro.rs");
+    let check_lines: Vec<&str> = checks
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.len() >= 12)
+        .collect();
+    for (source, says) in [
+        (
+            "pub fn health_body(version: &str, pretty: bool) -> String {\n    format!(\"{version}{pretty}\")\n}\n",
+            "takes 2 arguments but 1 argument was supplied",
+        ),
+        (
+            "#[derive(PartialEq)]\npub struct Body(String);\nimpl PartialEq<&str> for Body {\n    fn eq(&self, other: &&str) -> bool { self.0 == *other }\n}\nimpl PartialEq<String> for Body {\n    fn eq(&self, other: &String) -> bool { &self.0 == other }\n}\npub fn health_body(version: &str) -> Body {\n    Body(version.to_string())\n}\n",
+            "doesn't implement `Debug`",
+        ),
+    ] {
+        let graded = grade(source);
+        graded.status("error").says(says);
+        for line in &check_lines {
+            assert!(
+                !graded.text.contains(line),
+                "the checks' line {line:?} is quoted:\n{}",
+                graded.text
+            );
+        }
+    }
+}

@@ -291,8 +291,13 @@ pub fn grade(
     let own_workdir = has_own_tests(sub.file)
         .then(|| scratch_dir("backlings-run-"))
         .transpose()?;
-    // Another backlings (a second watcher, `run`) grading the same exercise waits its turn.
-    let _lock = crate::lock::exclusive(&build.join("lock"))?;
+    // Another backlings (a second watcher, `run`) grading the same exercise waits its turn,
+    // as long as a grade can take; longer, and something else holds the lock (a process the
+    // learner's code left behind), which must not hang every later grade.
+    let _lock = crate::lock::exclusive_within(
+        &build.join("lock"),
+        COMPILE_LIMIT + 2 * sub.time_limit + Duration::from_secs(10),
+    )?;
     let binary = build.join(format!("checks{}", std::env::consts::EXE_SUFFIX));
     let nonce = nonce();
 
