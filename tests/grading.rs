@@ -293,3 +293,21 @@ fn junit_reports_read_cleanly_in_the_tools_ci_uses() {
         ]
     );
 }
+
+/// A check is a test the checks' binary has: a `#[test]` only in a comment of the checks
+/// file is none, so it cannot fail every solution.
+#[test]
+fn a_test_in_a_comment_of_the_checks_file_is_no_check() {
+    let sb = Sandbox::empty();
+    two_exercise_course(&sb);
+    let checks = sb.dir.path().join("course/checks/t/first.rs");
+    let mut text = std::fs::read_to_string(&checks).unwrap();
+    text.push_str("\n/*\n#[test]\nfn ghost() {\n    panic!(\"retired\");\n}\n*/\n");
+    std::fs::write(&checks, text).unwrap();
+    sb.write(
+        "exercises/t/first.rs",
+        &intro_solution().replace("super::intro::", "super::first::"),
+    );
+    let run = sb.run(&["run", "first", "--json"]).status(0);
+    assert!(!run.stdout.contains("ghost"), "{}", run.stdout);
+}

@@ -12,9 +12,9 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 
 use super::TEMPLATE_MARKER;
-use crate::cmd::{NOT_CANCELLED, parallel_map};
 use crate::course::{CHECKS_SUPPORT, Course, Exercise};
 use crate::grader::{self, Outcome, Submission, Toolchain, Verdict};
+use crate::parallel::parallel_map;
 use crate::ui::{self, Theme, out, outln};
 
 /// A statement shorter than this many doc-comment lines cannot hold rules and examples.
@@ -368,7 +368,14 @@ fn grade_source(
         build_dir: None,
         strict: None,
     };
-    Ok(grader::grade(toolchain, &sub, &NOT_CANCELLED)?.expect("never cancelled"))
+    // A course is proved on a machine that can grade; one that cannot stops the proof.
+    match grader::uncancelled(|never| grader::grade(toolchain, &sub, never)) {
+        Verdict {
+            outcome: Outcome::NotGraded { reason },
+            ..
+        } => Err(anyhow::anyhow!(reason)),
+        verdict => Ok(verdict),
+    }
 }
 
 fn failure_details(verdict: &Verdict) -> String {

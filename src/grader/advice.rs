@@ -7,8 +7,10 @@ use std::time::Duration;
 
 use anyhow::Result;
 
+use super::compile::{COMPILER_MEMORY_LIMIT, remap_prefix};
 use super::process::{self, Exit, Limits};
-use super::{OUTPUT_CAP, Toolchain, remap_prefix, report, scratch_dir};
+use super::scratch::scratch_dir;
+use super::{OUTPUT_CAP, Toolchain, report};
 
 /// clippy checks one file in about a second; this is stuck.
 const CLIPPY_LIMIT: Duration = Duration::from_secs(60);
@@ -45,7 +47,7 @@ pub fn clippy_advice(
         .arg(file);
     let limits = Limits {
         time: CLIPPY_LIMIT,
-        memory: Some(super::COMPILER_MEMORY_LIMIT),
+        memory: Some(COMPILER_MEMORY_LIMIT),
         output: OUTPUT_CAP,
         processes: None,
     };

@@ -49,6 +49,9 @@ pub struct CourseResults {
 }
 
 pub fn results(verdict: &Verdict) -> Results {
+    if let Outcome::NotGraded { reason } = &verdict.outcome {
+        return not_graded(reason);
+    }
     let status = match verdict.outcome {
         Outcome::Passed => "pass",
         Outcome::Failed => "fail",
@@ -100,7 +103,7 @@ fn within_output_limit(output: &str) -> String {
 }
 
 /// The results of an exercise that could not be graded at all, and `why`.
-pub fn not_graded(why: &str) -> Results {
+fn not_graded(why: &str) -> Results {
     Results {
         version: 2,
         status: "error",

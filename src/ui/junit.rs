@@ -6,15 +6,13 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use crate::grader::{CheckStatus, Outcome, Verdict};
 
-/// The report of `check`: every exercise's verdict, or why it has none, in course order.
-pub fn report<'a>(
-    graded: impl IntoIterator<Item = (&'a str, std::result::Result<&'a Verdict, &'a String>)>,
-) -> Result<String> {
+/// The report of `check`: every exercise's verdict, in course order.
+pub fn report<'a>(graded: impl IntoIterator<Item = (&'a str, &'a Verdict)>) -> Result<String> {
     let mut report = Report::new("backlings");
     for (exercise, verdict) in graded {
-        report.add_test_suite(match verdict {
-            Ok(verdict) => suite(exercise, verdict),
-            Err(why) => not_graded(exercise, why),
+        report.add_test_suite(match &verdict.outcome {
+            Outcome::NotGraded { reason } => not_graded(exercise, reason),
+            _ => suite(exercise, verdict),
         });
     }
     Ok(without_total_skipped(&report.to_string()?))

@@ -3,6 +3,7 @@
 
 mod advice;
 mod diff;
+mod exercise;
 pub mod json;
 pub mod junit;
 mod stats;
@@ -11,6 +12,9 @@ mod verdict;
 
 pub use advice::render_advice;
 pub use diff::render_diff;
+pub use exercise::{
+    announced, column_widths, render_comparison, render_hints, render_list, render_welcome,
+};
 pub use stats::{Scope, render_stats};
 pub use style::{Theme, ignore_empty_no_color, link, link_padded};
 pub use verdict::{Detail, render_verdict};

@@ -16,7 +16,7 @@ use crate::workspace::Workspace;
 /// `backlings list` on a terminal: the interactive list on its own. Enter makes the chosen
 /// exercise the current one, which watch mode opens next.
 pub fn browse() -> Result<ExitCode> {
-    let ws = crate::cmd::current_workspace()?;
+    let ws = crate::session::open().map(crate::ui::announced)?;
     let (tx, rx) = mpsc::channel();
     let terminal = terminal::Borrowed::take()?;
     events::read_terminal(tx);

@@ -21,7 +21,10 @@ pub enum Event {
     /// of its content, or why it cannot be graded.
     Read(u64, std::result::Result<u64, String>),
     /// A grade started with this sequence number finished.
-    Graded(u64, Box<Result<Option<crate::grader::Verdict>>>),
+    Graded(
+        u64,
+        Box<std::result::Result<crate::grader::Verdict, crate::grader::Cancelled>>,
+    ),
     /// The watcher itself failed (e.g. too many inotify watches).
     WatchError(String),
     /// The terminal changed size.

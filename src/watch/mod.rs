@@ -22,13 +22,16 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use crate::cmd::{advice_on, grade_exercise, print_welcome, render_comparison, render_hints};
 use crate::course::{self, Course, Exercise};
 use crate::editor::{self, Editor};
-use crate::grader::{Toolchain, Verdict};
+use crate::grader::{Cancelled, Outcome, Toolchain, Verdict};
+use crate::session;
 use crate::state::State;
 use crate::terminal;
-use crate::ui::{Scope, Theme, link, out, render_advice, render_stats};
+use crate::ui::{
+    Scope, Theme, link, out, render_advice, render_comparison, render_hints, render_stats,
+    render_welcome,
+};
 use crate::workspace::{Counted, Workspace};
 
 pub use browse::browse;
@@ -70,7 +73,7 @@ fn open_or_create() -> Result<Option<Workspace>> {
         return Ok(Some(ws));
     }
     let ws = Workspace::init(&crate::workspace::default_root()?, Course::builtin()?)?;
-    print_welcome(&ws)?;
+    out!("{}", render_welcome(&ws, &Theme::stdout()))?;
     out!(
         "Open {} in your editor.\nThis terminal will show the current exercise and grade it \
          every time you save.\n\nPress Enter to start, or q to quit (your workspace stays). ",
@@ -371,7 +374,7 @@ impl App {
         thread::spawn(move || {
             let ex = &ws.course.exercises[index];
             // Advice is optional: if clippy cannot run, there is none.
-            let advice = advice_on(&ws, &toolchain, ex).unwrap_or(Some(Vec::new()));
+            let advice = session::advice(&ws, &toolchain, ex).unwrap_or(Some(Vec::new()));
             let _ = tx.send(Event::Advice(index, advice));
         });
     }
@@ -489,12 +492,16 @@ impl App {
             self.tx.clone(),
         );
         thread::spawn(move || {
-            let result = grade_exercise(&ws, &toolchain, &ex, None, &cancel);
+            let result = session::grade(&ws, &toolchain, &ex, None, &cancel);
             let _ = tx.send(Event::Graded(seq, Box::new(result)));
         });
     }
 
-    fn on_graded(&mut self, seq: u64, result: Result<Option<Verdict>>) -> Result<()> {
+    fn on_graded(
+        &mut self,
+        seq: u64,
+        result: std::result::Result<Verdict, Cancelled>,
+    ) -> Result<()> {
         if seq != self.seq {
             return Ok(());
         }
@@ -504,12 +511,15 @@ impl App {
             return Ok(());
         }
         let verdict = match result {
-            Ok(Some(verdict)) => verdict,
-            Ok(None) => return Ok(()),
-            Err(e) => {
-                self.problem = Some(format!("{e:#}"));
+            Ok(Verdict {
+                outcome: Outcome::NotGraded { reason },
+                ..
+            }) => {
+                self.problem = Some(reason);
                 return Ok(());
             }
+            Ok(verdict) => verdict,
+            Err(Cancelled) => return Ok(()),
         };
         if let Some(index) = self.advice_after_next_grade.take() {
             self.ask_clippy(index);
@@ -678,8 +688,11 @@ impl App {
                         self.theme.dim.apply_to("clippy is reading your code…")
                     ),
                 };
-                comparison = render_comparison(&self.ws, ex, &self.theme)
-                    .map(|diff| format!("{diff}\n{advice}"))
+                comparison = session::comparison(&self.ws, ex)
+                    .map(|both| {
+                        let diff = render_comparison(&self.ws, ex, &both, &self.theme);
+                        format!("{diff}\n{advice}")
+                    })
                     .unwrap_or_else(|e| format!("{e:#}"));
                 Body::Compare(&comparison)
             }
