@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use indicatif::ProgressBar;
 
-use crate::course::{self, Course, Exercise};
+use crate::course::{self, Course};
 use crate::files::write_atomically;
 use crate::grader::{Outcome, Toolchain, Verdict};
 use crate::session;
@@ -45,16 +45,6 @@ pub fn init(path: Option<PathBuf>, course_dir: Option<PathBuf>) -> Result<ExitCo
     Ok(ExitCode::SUCCESS)
 }
 
-/// The exercise `name`, or without one the current exercise.
-fn named_or_current<'a>(ws: &'a Workspace, name: Option<&str>) -> Result<&'a Exercise> {
-    match name {
-        Some(name) => ws.course.find(name),
-        None => ws.current_exercise(&ws.state()?).ok_or_else(|| {
-            anyhow::anyhow!("every exercise is done, so there is no current one; name one (`backlings list` shows them)")
-        }),
-    }
-}
-
 /// The workspace to grade, against the course `--course` names, if it does.
 fn workspace_to_grade(course: Option<&Path>) -> Result<Workspace> {
     session::open_for_grading(course).map(ui::announced)
@@ -77,7 +67,7 @@ pub fn run(
     let sandbox = session::sandbox_for(strict, course.is_some())?;
     let ws = workspace_to_grade(course)?;
     ws.ensure_writable()?;
-    let ex = named_or_current(&ws, name)?.clone();
+    let ex = ws.named_or_current(name)?.clone();
     let toolchain = Toolchain::discover()?;
     let verdict = graded(session::grade_once(&ws, &toolchain, &ex, sandbox.as_ref()))?;
     // One-shot grades say nothing about how long the learner worked.
@@ -110,14 +100,14 @@ pub fn run(
                 ),
                 ex.name
             )?;
-            match next.and_then(|n| ws.course.find(&n).ok()) {
+            match next.and_then(|n| ws.course().find(&n).ok()) {
                 Some(next) => outln!(
                     "Next: {} {}",
                     next.name,
                     link(&next.shown_path(), &ws.exercise_path(next))
                 )?,
-                None if ws.done_count(&ws.state()?) == ws.course.exercises.len() => {
-                    outln!("\n{}", ws.course.final_message.trim())?
+                None if ws.done_count(&ws.state()?) == ws.course().exercises.len() => {
+                    outln!("\n{}", ws.course().final_message.trim())?
                 }
                 None => {}
             }
@@ -141,7 +131,7 @@ pub fn check(
     let ws = workspace_to_grade(course)?;
     ws.ensure_writable()?;
     let toolchain = Toolchain::discover()?;
-    let exercises = &ws.course.exercises;
+    let exercises = &ws.course().exercises;
     let bar = if as_json {
         ProgressBar::hidden()
     } else {
@@ -213,7 +203,7 @@ pub fn check(
 
 pub fn hint(name: Option<&str>) -> Result<ExitCode> {
     let ws = current_workspace()?;
-    let ex = named_or_current(&ws, name)?;
+    let ex = ws.named_or_current(name)?;
     let theme = Theme::stdout();
     if ex.hints.is_empty() {
         outln!("{} has no hints.", ex.name)?;
@@ -256,7 +246,7 @@ pub fn stats() -> Result<ExitCode> {
     let state = ws.state()?;
     out!(
         "{}",
-        ui::render_stats(&ws.course, &state, &Theme::stdout(), ui::Scope::Full)
+        ui::render_stats(ws.course(), &state, &Theme::stdout(), ui::Scope::Full)
     )?;
     Ok(ExitCode::SUCCESS)
 }
@@ -264,7 +254,7 @@ pub fn stats() -> Result<ExitCode> {
 pub fn reset(name: &str, yes: bool) -> Result<ExitCode> {
     let ws = current_workspace()?;
     ws.ensure_writable()?;
-    let ex = ws.course.find(name)?;
+    let ex = ws.course().find(name)?;
     if !yes {
         if !std::io::stdin().is_terminal() {
             bail!(
@@ -291,7 +281,7 @@ pub fn reset(name: &str, yes: bool) -> Result<ExitCode> {
         link(&ex.shown_path(), &ws.exercise_path(ex))
     )?;
     if let Some(backup) = backup {
-        let shown = backup.strip_prefix(&ws.root).unwrap_or(&backup);
+        let shown = backup.strip_prefix(ws.root()).unwrap_or(&backup);
         outln!(
             "Your previous version: {}",
             link(&shown.display().to_string(), &backup)
@@ -300,22 +290,9 @@ pub fn reset(name: &str, yes: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The exercise `name`, if the learner has passed it: its reference solution is theirs to see.
-fn passed_exercise<'a>(ws: &'a Workspace, name: Option<&str>) -> Result<&'a Exercise> {
-    let ex = named_or_current(ws, name)?;
-    if !ws.state()?.is_done(&ex.name) {
-        bail!(
-            "the reference solution of {} unlocks once your version passes; `backlings hint {}` helps meanwhile",
-            ex.name,
-            ex.name
-        );
-    }
-    Ok(ex)
-}
-
 pub fn solution(name: Option<&str>) -> Result<ExitCode> {
     let ws = current_workspace()?;
-    let ex = passed_exercise(&ws, name)?;
+    let ex = ws.passed_exercise(name)?;
     let theme = Theme::stdout();
     outln!(
         "{}\n",
@@ -327,13 +304,13 @@ pub fn solution(name: Option<&str>) -> Result<ExitCode> {
             )
         ))
     )?;
-    out!("{}", ws.course.solution(ex)?)?;
+    out!("{}", ws.course().solution(ex)?)?;
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn compare(name: Option<&str>) -> Result<ExitCode> {
     let ws = current_workspace()?;
-    let ex = passed_exercise(&ws, name)?;
+    let ex = ws.passed_exercise(name)?;
     let theme = Theme::stdout();
     let advice = session::advice(&ws, &Toolchain::discover()?, ex)?;
     let both = session::comparison(&ws, ex)?;

@@ -57,7 +57,7 @@ pub fn grade(
     let file = ws.exercise_path(ex);
     let sources = ws
         .check_exercise_file(ex)
-        .and_then(|()| Ok((ws.course.checks(ex)?, ws.course.checks_support()?)));
+        .and_then(|()| Ok((ws.course().checks(ex)?, ws.course().checks_support()?)));
     let (checks, support) = match sources {
         Ok(sources) => sources,
         Err(why) => return Ok(Verdict::not_graded(format!("{why:#}"))),
@@ -66,7 +66,7 @@ pub fn grade(
     let sub = Submission {
         name: &ex.name,
         file: &file,
-        display_root: &ws.root,
+        display_root: ws.root(),
         checks: &checks,
         support: &support,
         time_limit: ex.time_limit,
@@ -88,7 +88,7 @@ pub fn grade_once(
 
 /// clippy's advice on the learner's file of `ex`; `None` without clippy.
 pub fn advice(ws: &Workspace, toolchain: &Toolchain, ex: &Exercise) -> Result<Option<Vec<String>>> {
-    grader::clippy_advice(toolchain, &ex.name, &ws.exercise_path(ex), &ws.root)
+    grader::clippy_advice(toolchain, &ex.name, &ws.exercise_path(ex), ws.root())
 }
 
 /// The learner's file of `ex` and the reference solution, to compare.
@@ -96,5 +96,5 @@ pub fn comparison(ws: &Workspace, ex: &Exercise) -> Result<(String, String)> {
     let path = ws.exercise_path(ex);
     let mine =
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    Ok((mine, ws.course.solution(ex)?.into_owned()))
+    Ok((mine, ws.course().solution(ex)?.into_owned()))
 }

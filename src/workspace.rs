@@ -53,15 +53,27 @@ pub enum Counted {
 }
 
 pub struct Workspace {
-    pub root: PathBuf,
-    pub course: Course,
-    pub state_file: StateFile,
-    /// What opening had to do that the learner should know about: a repaired progress
-    /// file, exercises the course gained since the workspace was made.
-    pub notices: Vec<String>,
+    root: PathBuf,
+    course: Course,
+    state_file: StateFile,
+    notices: Vec<String>,
 }
 
 impl Workspace {
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn course(&self) -> &Course {
+        &self.course
+    }
+
+    /// What opening had to do that the learner should know about: a repaired progress
+    /// file, exercises the course gained since the workspace was made.
+    pub fn notices(&self) -> &[String] {
+        &self.notices
+    }
+
     /// The workspace `cwd` is in (it or an ancestor holds `.backlings/`), else the default
     /// one (`~/backlings`) if it exists: the one every command uses.
     pub fn locate(cwd: &Path) -> Result<Option<Workspace>> {
@@ -447,8 +459,56 @@ impl Workspace {
         }
     }
 
+    /// The exercise `name`, or without one the current exercise.
+    pub fn named_or_current(&self, name: Option<&str>) -> Result<&Exercise> {
+        match name {
+            Some(name) => self.course.find(name),
+            None => self.current_exercise(&self.state()?).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "every exercise is done, so there is no current one; name one (`backlings \
+                     list` shows them)"
+                )
+            }),
+        }
+    }
+
+    /// The exercise `name` (or the current one), if the learner has passed it: its
+    /// reference solution is theirs to see.
+    pub fn passed_exercise(&self, name: Option<&str>) -> Result<&Exercise> {
+        let ex = self.named_or_current(name)?;
+        if !self.state()?.is_done(&ex.name) {
+            bail!(
+                "the reference solution of {} unlocks once your version passes; `backlings \
+                 hint {}` helps meanwhile",
+                ex.name,
+                ex.name
+            );
+        }
+        Ok(ex)
+    }
+
+    /// Makes `ex` the exercise the learner is on.
+    pub fn set_current(&self, ex: &Exercise) -> Result<()> {
+        self.state_file
+            .update(|state| state.current = Some(ex.name.clone()))?;
+        Ok(())
+    }
+
+    /// Moves the learner past `ex` to the next exercise not done yet, which it returns;
+    /// `None`, and nothing changes, if there is none.
+    pub fn skip_after(&self, ex: &Exercise) -> Result<Option<String>> {
+        let (_, next) = self.state_file.update(|state| {
+            let next = self.next_pending(state, &ex.name);
+            if next.is_some() {
+                state.current.clone_from(&next);
+            }
+            next
+        })?;
+        Ok(next)
+    }
+
     /// The first exercise after `after` (wrapping around) that is not done.
-    pub fn next_pending(&self, state: &State, after: &str) -> Option<String> {
+    fn next_pending(&self, state: &State, after: &str) -> Option<String> {
         let start = self.course.index_of(after).map_or(0, |i| i + 1);
         let n = self.course.exercises.len();
         (0..n)

@@ -526,13 +526,15 @@ fn a_very_deep_directory_tree_is_removed_after_the_grade() {
 /// later commands give up after a while, naming the lock, instead of hanging forever.
 #[test]
 fn a_process_left_holding_the_progress_lock_cannot_hang_later_commands() {
+    // A marker of its own: the other tests, running meanwhile, look for leftovers with theirs.
+    const HOLDER: &str = "271828";
     let sb = Sandbox::empty();
     common::two_exercise_course(&sb);
     let body = format!(
         r#"let args: Vec<String> = std::env::args().collect();
     let log = args.iter().position(|a| a == "--logfile").map(|i| args[i + 1].clone()).unwrap();
     let lock = std::path::Path::new(&log).ancestors().nth(3).unwrap().join("state.lock");
-    let script = format!("setsid flock '{{}}' sleep {MARKER} >/dev/null 2>&1 &", lock.display());
+    let script = format!("setsid flock '{{}}' sleep {HOLDER} >/dev/null 2>&1 &", lock.display());
     let _ = std::process::Command::new("sh").args(["-c", &script]).status();
     std::thread::sleep(std::time::Duration::from_millis(300));
     String::new()"#
@@ -541,7 +543,7 @@ fn a_process_left_holding_the_progress_lock_cannot_hang_later_commands() {
     let started = std::time::Instant::now();
     let run = sb.run(&["run", "first"]).status(2);
     let took = started.elapsed();
-    let stray = common::processes_touching(sb.dir.path(), MARKER);
+    let stray = common::processes_touching(sb.dir.path(), HOLDER);
     for process in &stray {
         // The holder leads a session of its own: end its whole group, `sleep` included.
         let group = format!("-{}", process.split(':').next().unwrap());

@@ -9,7 +9,7 @@ use super::{Theme, link, link_padded, render_diff};
 
 /// `ws`, once what opening it had to do is said on stderr.
 pub fn announced(ws: Workspace) -> Workspace {
-    for notice in &ws.notices {
+    for notice in ws.notices() {
         eprintln!("{} {notice}", Theme::stdout().warn.apply_to("note:"));
     }
     ws
@@ -20,9 +20,9 @@ pub fn render_welcome(ws: &Workspace, theme: &Theme) -> String {
     format!(
         "{} a workspace with {} exercises at {}\n\n{}\n\n",
         theme.good.apply_to("Created"),
-        ws.course.exercises.len(),
-        link(&ws.root.display().to_string(), &ws.root),
-        ws.course.welcome_message.trim()
+        ws.course().exercises.len(),
+        link(&ws.root().display().to_string(), ws.root()),
+        ws.course().welcome_message.trim()
     )
 }
 
@@ -46,7 +46,7 @@ pub fn render_hints(ex: &Exercise, shown: usize, theme: &Theme) -> String {
 
 /// Every exercise with its status, path and summary, and how many are done.
 pub fn render_list(ws: &Workspace, state: &State, theme: &Theme) -> String {
-    let exercises = &ws.course.exercises;
+    let exercises = &ws.course().exercises;
     let (name_width, path_width) = column_widths(exercises);
     let mut out = String::new();
     for ex in exercises {

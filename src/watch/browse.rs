@@ -21,17 +21,20 @@ pub fn browse() -> Result<ExitCode> {
     let terminal = terminal::Borrowed::take()?;
     events::read_terminal(tx);
     let state = ws.state()?;
-    let selected = state.current.as_deref().and_then(|n| ws.course.index_of(n));
+    let selected = state
+        .current
+        .as_deref()
+        .and_then(|n| ws.course().index_of(n));
     let mut list = ListView::on_its_own(selected.unwrap_or(0));
     let theme = Theme::stdout();
     let mut painter = screen::Painter::new();
     let chosen = loop {
         let state = ws.state()?;
         let (rows, cols) = painter.size();
-        let listed = list.render(&ws.course, &state, &theme, cols);
+        let listed = list.render(ws.course(), &state, &theme, cols);
         let frame = Frame {
             done: ws.done_count(&state),
-            total: ws.course.exercises.len(),
+            total: ws.course().exercises.len(),
             body: Body::List {
                 text: &listed.text,
                 focus: listed.focus,
@@ -50,7 +53,7 @@ pub fn browse() -> Result<ExitCode> {
             Event::Key(key) => key,
             _ => continue,
         };
-        match list.on_key(&key, &ws.course, &state) {
+        match list.on_key(&key, ws.course(), &state) {
             list::Action::Stay => {}
             list::Action::Close => break None,
             list::Action::Jump(index) => break Some(index),
@@ -60,9 +63,8 @@ pub fn browse() -> Result<ExitCode> {
     let _ = painter.clear();
     drop(terminal);
     if let Some(index) = chosen {
-        let ex = &ws.course.exercises[index];
-        ws.state_file
-            .update(|state| state.current = Some(ex.name.clone()))?;
+        let ex = &ws.course().exercises[index];
+        ws.set_current(ex)?;
         outln!(
             "Current exercise: {} {}\nRun `backlings` to work on it.",
             ex.name,
@@ -74,11 +76,11 @@ pub fn browse() -> Result<ExitCode> {
 
 /// Restores the stub of exercise `index` and says where the learner's version went.
 pub(super) fn reset_notice(ws: &Workspace, index: usize) -> Result<String> {
-    let ex = &ws.course.exercises[index];
+    let ex = &ws.course().exercises[index];
     let backup = ws.reset(ex)?;
     Ok(match backup {
         Some(backup) => {
-            let shown = backup.strip_prefix(&ws.root).unwrap_or(&backup);
+            let shown = backup.strip_prefix(ws.root()).unwrap_or(&backup);
             format!(
                 "Restored {}; your previous version is at {}",
                 ex.shown_path(),

@@ -56,7 +56,7 @@ pub fn run(poll: bool, edit_cmd: Option<String>) -> Result<ExitCode> {
     ws.ensure_writable()?;
     let toolchain = Toolchain::discover()?;
     let (tx, rx) = mpsc::channel();
-    let _watcher = events::watch_files(&ws.root.join("exercises"), poll, tx.clone())?;
+    let _watcher = events::watch_files(&ws.root().join("exercises"), poll, tx.clone())?;
     let _terminal = terminal::Borrowed::take()?;
     events::read_terminal(tx.clone());
 
@@ -77,7 +77,7 @@ fn open_or_create() -> Result<Option<Workspace>> {
     out!(
         "Open {} in your editor.\nThis terminal will show the current exercise and grade it \
          every time you save.\n\nPress Enter to start, or q to quit (your workspace stays). ",
-        ws.root.display()
+        ws.root().display()
     )?;
     std::io::stdout().flush()?;
     let _terminal = terminal::Borrowed::take()?;
@@ -149,10 +149,10 @@ impl App {
         let state = ws.state()?;
         let current = ws
             .current_exercise(&state)
-            .and_then(|ex| ws.course.index_of(&ex.name));
-        let revisiting = current.is_some_and(|i| state.is_done(&ws.course.exercises[i].name));
+            .and_then(|ex| ws.course().index_of(&ex.name));
+        let revisiting = current.is_some_and(|i| state.is_done(&ws.course().exercises[i].name));
         Ok(App {
-            banner: (!ws.notices.is_empty()).then(|| ws.notices.join("\n")),
+            banner: (!ws.notices().is_empty()).then(|| ws.notices().join("\n")),
             ws,
             toolchain,
             poll,
@@ -184,7 +184,7 @@ impl App {
     }
 
     fn exercise(&self) -> Option<&Exercise> {
-        self.current.map(|i| &self.ws.course.exercises[i])
+        self.current.map(|i| &self.ws.course().exercises[i])
     }
 
     fn run(&mut self, rx: &Receiver<Event>) -> Result<()> {
@@ -255,7 +255,7 @@ impl App {
             self.grade(false);
             return;
         }
-        let course = &self.ws.course;
+        let course = &self.ws.course();
         let Some(other) = course
             .exercises
             .iter()
@@ -292,7 +292,7 @@ impl App {
             let View::List(list) = &mut self.view else {
                 unreachable!("checked above")
             };
-            match list.on_key(&key, &self.ws.course, &state) {
+            match list.on_key(&key, self.ws.course(), &state) {
                 list::Action::Stay => {}
                 list::Action::Close => self.show(View::Exercise),
                 list::Action::Jump(index) => self.jump_to(index)?,
@@ -364,7 +364,7 @@ impl App {
     fn comparable(&self, state: &State) -> Option<usize> {
         self.last_passed.or(self
             .current
-            .filter(|&i| state.is_done(&self.ws.course.exercises[i].name)))
+            .filter(|&i| state.is_done(&self.ws.course().exercises[i].name)))
     }
 
     /// Starts clippy on exercise `index` in the background.
@@ -372,7 +372,7 @@ impl App {
         self.advice = None;
         let (ws, toolchain, tx) = (self.ws.clone(), self.toolchain.clone(), self.tx.clone());
         thread::spawn(move || {
-            let ex = &ws.course.exercises[index];
+            let ex = &ws.course().exercises[index];
             // Advice is optional: if clippy cannot run, there is none.
             let advice = session::advice(&ws, &toolchain, ex).unwrap_or(Some(Vec::new()));
             let _ = tx.send(Event::Advice(index, advice));
@@ -385,7 +385,7 @@ impl App {
             format!(
                 "\n  clippy has {count} suggestion{} on your {}: press {} to see {}",
                 if count == 1 { "" } else { "s" },
-                self.ws.course.exercises[index].name,
+                self.ws.course().exercises[index].name,
                 self.theme.key.apply_to("c"),
                 if count == 1 { "it" } else { "them" }
             )
@@ -424,10 +424,7 @@ impl App {
 
     /// Makes exercise `index` the current one, from the list.
     fn jump_to(&mut self, index: usize) -> Result<()> {
-        let name = self.ws.course.exercises[index].name.clone();
-        self.ws
-            .state_file
-            .update(|state| state.current = Some(name))?;
+        self.ws.set_current(&self.ws.course().exercises[index])?;
         self.banner = None;
         self.move_to(Some(index));
         Ok(())
@@ -547,7 +544,7 @@ impl App {
         }
         if self.revisiting {
             // A refactor, another design: the learner stays until they press n.
-            self.last_passed = self.ws.course.index_of(&ex.name);
+            self.last_passed = self.ws.course().index_of(&ex.name);
             self.banner = Some(format!(
                 "{} {} passes, as before. Press {} to compare it with the reference solution, {} \
                  for the next exercise.",
@@ -567,7 +564,7 @@ impl App {
                 return Err(e.context("this pass could not be recorded; save again to retry"));
             }
         };
-        self.last_passed = self.ws.course.index_of(&ex.name);
+        self.last_passed = self.ws.course().index_of(&ex.name);
         let mut banner = format!(
             "{} {} passed. Press {} to compare your file with the reference solution: {}",
             self.theme.good.apply_to("✓"),
@@ -588,9 +585,9 @@ impl App {
                 ex.name
             ));
         }
-        match next.as_deref().and_then(|n| self.ws.course.index_of(n)) {
+        match next.as_deref().and_then(|n| self.ws.course().index_of(n)) {
             Some(i) => {
-                let next = &self.ws.course.exercises[i];
+                let next = &self.ws.course().exercises[i];
                 banner.push_str(&format!(
                     "\n{} {}  {}",
                     self.theme.heading.apply_to("Next:"),
@@ -633,14 +630,11 @@ impl App {
         let Some(ex) = self.exercise().cloned() else {
             return Ok(());
         };
-        let (_, next) = self.ws.state_file.update(|state| {
-            let next = self.ws.next_pending(state, &ex.name);
-            if next.is_some() {
-                state.current.clone_from(&next);
-            }
-            next
-        })?;
-        match next.and_then(|n| self.ws.course.index_of(&n)) {
+        match self
+            .ws
+            .skip_after(&ex)?
+            .and_then(|n| self.ws.course().index_of(&n))
+        {
             Some(i) => {
                 self.banner = None;
                 self.move_to(Some(i));
@@ -660,7 +654,7 @@ impl App {
 
     fn draw(&mut self) -> Result<()> {
         let state = self.state();
-        let course = &self.ws.course;
+        let course = &self.ws.course();
         let (rows, cols) = self.painter.size();
         let listed;
         let hints;
