@@ -172,6 +172,12 @@ fn render(cmd: &Command, out: &mut dyn Write) -> io::Result<()> {
         man.render_subcommands_section(out)?;
     }
     let mut roff = Roff::new();
+    // Watch mode, the command without a subcommand, is the page of the program itself.
+    if cmd.get_name() == "backlings" {
+        let keys: Vec<(String, String)> = crate::watch::key_help().collect();
+        let keys: Vec<(&str, &str)> = keys.iter().map(|(k, d)| (k.as_str(), d.as_str())).collect();
+        definitions(&mut roff, "KEYS", &keys);
+    }
     definitions(&mut roff, "EXIT STATUS", EXIT_STATUS);
     definitions(&mut roff, "ENVIRONMENT", ENVIRONMENT);
     definitions(&mut roff, "FILES", FILES);

@@ -409,9 +409,7 @@ fn an_external_course_is_initialised_graded_and_upgraded_end_to_end() {
     assert_eq!(json["exercises"][1]["status"], "fail");
     let xml = sb.read("results.xml");
     assert!(
-        xml.contains(
-            r#"<testsuites name="backlings" tests="9" skipped="0" failures="3" errors="3">"#
-        ),
+        xml.contains(r#"<testsuites name="backlings" tests="9" failures="3" errors="3">"#),
         "{xml}"
     );
     assert!(
@@ -420,7 +418,7 @@ fn an_external_course_is_initialised_graded_and_upgraded_end_to_end() {
     );
     assert!(
         xml.contains(
-            r#"<testcase name="counts_requests_at_or_above_the_threshold" classname="second">"#
+            r#"<testcase name="counts_requests_at_or_above_the_threshold" classname="second" "#
         ),
         "{xml}"
     );

@@ -65,7 +65,6 @@ pub fn check(course_dir: Option<PathBuf>, names: &[String], repeat: u32) -> Resu
             .map(|n| course.find(n))
             .collect::<Result<_>>()?
     };
-    let theme = Theme::stdout();
     let layout = layout_problems(&course)?;
     let mut problems: Vec<String> = layout.iter().map(|(_, p)| p.clone()).collect();
     if [&course.welcome_message, &course.final_message]
@@ -77,14 +76,52 @@ pub fn check(course_dir: Option<PathBuf>, names: &[String], repeat: u32) -> Resu
         ));
     }
     let incomplete: BTreeSet<&str> = layout.iter().filter_map(|(n, _)| n.as_deref()).collect();
+    let gradable = selected
+        .iter()
+        .filter(|ex| !incomplete.contains(ex.name.as_str()));
+    let (sources, jobs) = plan(&course, gradable, repeat, &mut problems);
+    let verdicts = grade_all(&course, &sources, &jobs)?;
 
+    let width = selected
+        .iter()
+        .map(|e| e.name.len())
+        .max()
+        .unwrap_or(8)
+        .max(8);
+    let mut table = format!(
+        "{:width$}  checks  stub  solution  slowest  mutants killed\n",
+        "exercise"
+    );
+    for (index, src) in sources.iter().enumerate() {
+        let graded = jobs
+            .iter()
+            .zip(&verdicts)
+            .filter(|(j, _)| j.exercise == index);
+        let row = row_of(src.exercise, graded, &mut problems);
+        let _ = writeln!(table, "{}", row.shown(&src.exercise.name, width));
+    }
+    for ex in selected
+        .iter()
+        .filter(|e| incomplete.contains(e.name.as_str()))
+    {
+        let _ = writeln!(table, "{:width$}  (not graded: files missing)", ex.name);
+    }
+    out!("{table}")?;
+    report(selected.len(), &problems)
+}
+
+/// The sources and grading jobs of each exercise in `gradable`; what keeps one from being
+/// graded, or is unfinished about it, goes to `problems`.
+fn plan<'a>(
+    course: &Course,
+    gradable: impl Iterator<Item = &'a &'a Exercise>,
+    repeat: u32,
+    problems: &mut Vec<String>,
+) -> (Vec<Sources<'a>>, Vec<Job>) {
     let mut sources = Vec::new();
     let mut jobs = Vec::new();
-    for ex in &selected {
-        if incomplete.contains(ex.name.as_str()) {
-            continue;
-        }
-        match read_jobs(&course, ex, sources.len(), repeat, &mut problems) {
+    for ex in gradable {
+        match read_jobs(course, ex, sources.len(), repeat, problems) {
             Ok((checks, mut more)) => {
                 sources.push(Sources {
                     exercise: ex,
@@ -95,7 +132,11 @@ pub fn check(course_dir: Option<PathBuf>, names: &[String], repeat: u32) -> Resu
             Err(e) => problems.push(format!("{e:#}")),
         }
     }
+    (sources, jobs)
+}
 
+/// Every job graded on all cores, each in a scratch directory of its own.
+fn grade_all(course: &Course, sources: &[Sources], jobs: &[Job]) -> Result<Vec<Result<Verdict>>> {
     let toolchain = Toolchain::discover()?;
     let scratch = tempfile::Builder::new()
         .prefix("backlings-dev-")
@@ -109,87 +150,81 @@ pub fn check(course_dir: Option<PathBuf>, names: &[String], repeat: u32) -> Resu
         grade_source(&toolchain, &dir, &sources[job.exercise], &support, job)
     });
     bar.finish_and_clear();
+    Ok(verdicts)
+}
 
-    let width = selected
-        .iter()
-        .map(|e| e.name.len())
-        .max()
-        .unwrap_or(8)
-        .max(8);
-    let mut table = format!(
-        "{:width$}  checks  stub  solution  slowest  mutants killed\n",
-        "exercise"
-    );
-    for (index, src) in sources.iter().enumerate() {
-        let ex = src.exercise;
-        let mut row = Row::default();
-        for (job, verdict) in jobs
-            .iter()
-            .zip(&verdicts)
-            .filter(|(j, _)| j.exercise == index)
-        {
-            match verdict {
-                Ok(verdict) => judge(ex, job, verdict, &mut row, &mut problems),
-                Err(e) => problems.push(format!(
-                    "{} {}: could not be graded: {e:#}",
-                    ex.name, job.label
-                )),
-            }
+/// What the grades of `ex` add up to; what is wrong with them goes to `problems`.
+fn row_of<'a>(
+    ex: &Exercise,
+    graded: impl Iterator<Item = (&'a Job, &'a Result<Verdict>)>,
+    problems: &mut Vec<String>,
+) -> Row {
+    let mut row = Row::default();
+    for (job, verdict) in graded {
+        match verdict {
+            Ok(verdict) => judge(ex, job, verdict, &mut row, problems),
+            Err(e) => problems.push(format!(
+                "{} {}: could not be graded: {e:#}",
+                ex.name, job.label
+            )),
         }
-        if row.solution_passes > 0 && row.solution_passes < row.solution_runs {
-            problems.push(format!(
-                "{}: the reference solution passed {} of {} runs; a check is flaky (see the failures above)",
-                ex.name, row.solution_passes, row.solution_runs
-            ));
-        }
-        if row.solution_passes > 0 && row.slowest_solution * MAX_SHARE_OF_LIMIT > ex.time_limit {
-            problems.push(format!(
-                "{}: the reference solution's checks took {} ms, more than 1/{MAX_SHARE_OF_LIMIT} of the {:.1} s time limit; \
-                 make the checks cheaper or raise time_limit_secs in info.toml so slower machines do not fail learners",
-                ex.name,
-                row.slowest_solution.as_millis(),
-                ex.time_limit.as_secs_f64()
-            ));
-        }
-        let solution = match row.solution_passes {
-            n if n == row.solution_runs => "ok".to_string(),
-            0 => "FAIL".to_string(),
-            n => format!("FLAKY {n}/{}", row.solution_runs),
-        };
-        let _ = writeln!(
-            table,
-            "{:width$}  {:>6}  {:4}  {:8}  {:>4} ms  {}/{}",
+    }
+    if row.solution_passes > 0 && row.solution_passes < row.solution_runs {
+        problems.push(format!(
+            "{}: the reference solution passed {} of {} runs; a check is flaky (see the failures above)",
+            ex.name, row.solution_passes, row.solution_runs
+        ));
+    }
+    if row.solution_passes > 0 && row.slowest_solution * MAX_SHARE_OF_LIMIT > ex.time_limit {
+        problems.push(format!(
+            "{}: the reference solution's checks took {} ms, more than 1/{MAX_SHARE_OF_LIMIT} of the {:.1} s time limit; \
+             make the checks cheaper or raise time_limit_secs in info.toml so slower machines do not fail learners",
             ex.name,
-            row.checks,
-            if row.stub_ok { "ok" } else { "FAIL" },
-            solution,
             row.slowest_solution.as_millis(),
-            row.mutants_killed,
-            row.mutants
-        );
+            ex.time_limit.as_secs_f64()
+        ));
     }
-    for ex in selected
-        .iter()
-        .filter(|e| incomplete.contains(e.name.as_str()))
-    {
-        let _ = writeln!(table, "{:width$}  (not graded: files missing)", ex.name);
+    row
+}
+
+impl Row {
+    /// The row of exercise `name` in the table, its name padded to `width`.
+    fn shown(&self, name: &str, width: usize) -> String {
+        let solution = match self.solution_passes {
+            n if n == self.solution_runs => "ok".to_string(),
+            0 => "FAIL".to_string(),
+            n => format!("FLAKY {n}/{}", self.solution_runs),
+        };
+        format!(
+            "{:width$}  {:>6}  {:4}  {:8}  {:>4} ms  {}/{}",
+            name,
+            self.checks,
+            if self.stub_ok { "ok" } else { "FAIL" },
+            solution,
+            self.slowest_solution.as_millis(),
+            self.mutants_killed,
+            self.mutants
+        )
     }
-    out!("{table}")?;
+}
+
+/// The verdict on the course: sound, or every problem found.
+fn report(exercises: usize, problems: &[String]) -> Result<ExitCode> {
+    let theme = Theme::stdout();
     if problems.is_empty() {
         outln!(
             "\n{} {} exercises are sound",
             theme.good.apply_to("ok:"),
-            selected.len()
+            exercises
         )?;
-        Ok(ExitCode::SUCCESS)
-    } else {
-        outln!()?;
-        for p in &problems {
-            outln!("{} {p}", theme.bad.apply_to("problem:"))?;
-        }
-        outln!("\n{} problem(s) found", problems.len())?;
-        Ok(ExitCode::from(1))
+        return Ok(ExitCode::SUCCESS);
     }
+    outln!()?;
+    for p in problems {
+        outln!("{} {p}", theme.bad.apply_to("problem:"))?;
+    }
+    outln!("\n{} problem(s) found", problems.len())?;
+    Ok(ExitCode::from(1))
 }
 
 /// Reads an exercise's files, adds what is unfinished about it to `problems`, and returns its

@@ -93,6 +93,20 @@ mod zzzz_sentinel {
     }
 }
 "#;
+/// libtest's arguments that run each of `checks` by its full name and nothing else, then
+/// the sentinel's tests: a test of the learner's that is named like a check, even inside a
+/// module of theirs called like the checks', must not run there, where it could come after
+/// the sentinel and rewrite the results.
+pub(super) fn checks_filter<'a>(checks: impl Iterator<Item = &'a str>) -> Vec<String> {
+    std::iter::once("--exact".to_string())
+        .chain(
+            checks
+                .chain(SENTINEL_TESTS)
+                .map(|name| format!("{CHECKS_MODULE}::{name}")),
+        )
+        .collect()
+}
+
 pub(super) const SENTINEL_TESTS: [&str; 2] = [
     "AAAA_sentinel::nonce_taken",
     "zzzz_sentinel::every_check_ran",

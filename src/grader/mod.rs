@@ -21,7 +21,7 @@ mod toolchain;
 mod verdict;
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
@@ -31,7 +31,7 @@ pub use toolchain::Toolchain;
 pub use verdict::{Cancelled, CheckResult, CheckStatus, Outcome, OwnTests, Verdict};
 
 use crate::platform::Sandbox;
-use harness::{CHECKS_MODULE, SENTINEL_TESTS};
+use harness::CHECKS_MODULE;
 use run::TestRunner;
 use scratch::{ensure_cache_writable, remove_scratch, scratch_dir};
 
@@ -101,18 +101,7 @@ pub fn uncancelled(grade: impl FnOnce(&AtomicBool) -> Result<Verdict, Cancelled>
 }
 
 fn stages(toolchain: &Toolchain, sub: &Submission, cancel: &AtomicBool) -> Result<Verdict, Stop> {
-    // A grade with a build directory of its own reuses it, so rustc's incremental state finds
-    // the same output path every time (a new one costs it about 0.5 s of CPU per grade).
-    let (build, scratch) = match sub.build_dir {
-        Some(dir) => {
-            ensure_cache_writable(dir)?;
-            (dir.to_path_buf(), None)
-        }
-        None => {
-            let temp = scratch_dir("backlings-grade-")?;
-            (temp.path().to_path_buf(), Some(temp))
-        }
-    };
+    let (build, scratch) = build_place(sub)?;
     // The learner's code starts in an empty directory of its own, so relative paths (even
     // `../results.log`) reach neither the results nor the workspace. Made first, because the
     // linker needs the temp dir too, and this error says how to fix it. The learner's own
@@ -159,18 +148,7 @@ fn stages(toolchain: &Toolchain, sub: &Submission, cancel: &AtomicBool) -> Resul
         verdict.checks = checks_in_binary(verdict.checks, &listed);
     }
     let nonce = harness::nonce();
-    // Each check by its full name and nothing else: a test of the learner's that is named
-    // like one, even inside a module of theirs called like the checks', must not run here,
-    // where it could come after the sentinel and rewrite the results.
-    let mut filter = vec!["--exact".to_string()];
-    filter.extend(
-        verdict
-            .checks
-            .iter()
-            .map(|check| check.name.as_str())
-            .chain(SENTINEL_TESTS)
-            .map(|name| format!("{CHECKS_MODULE}::{name}")),
-    );
+    let filter = harness::checks_filter(verdict.checks.iter().map(|check| check.name.as_str()));
     let ran = runner.run(
         &build.join("results.log"),
         &filter,
@@ -185,6 +163,22 @@ fn stages(toolchain: &Toolchain, sub: &Submission, cancel: &AtomicBool) -> Resul
         remove_scratch(temp);
     }
     Ok(verdict)
+}
+
+/// Where the grade builds: the submission's build directory, which it reuses so that
+/// rustc's incremental state finds the same output path every time (a new one costs it
+/// about 0.5 s of CPU per grade), else a temporary directory, returned to be removed.
+fn build_place(sub: &Submission) -> Result<(PathBuf, Option<tempfile::TempDir>), Stop> {
+    Ok(match sub.build_dir {
+        Some(dir) => {
+            ensure_cache_writable(dir)?;
+            (dir.to_path_buf(), None)
+        }
+        None => {
+            let temp = scratch_dir("backlings-grade-")?;
+            (temp.path().to_path_buf(), Some(temp))
+        }
+    })
 }
 
 /// The checks the test binary really has, from what libtest `listed`: those the checks

@@ -5,8 +5,11 @@
 //! arrive while a grade runs cancel it and the newest content is graded next, so the last
 //! save is never lost and bursts collapse into one grade.
 
+mod advice;
 mod browse;
 mod events;
+mod grading;
+mod keys;
 mod list;
 mod screen;
 mod wrap;
@@ -15,7 +18,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -34,9 +36,13 @@ use crate::ui::{
 };
 use crate::workspace::{Counted, Workspace};
 
+use advice::{AdviceSchedule, Lints};
 pub use browse::browse;
 use browse::reset_notice;
 use events::{Event, Key};
+use grading::{AfterGrade, AfterRead, Scheduler};
+use keys::Action;
+pub use keys::help as key_help;
 use list::ListView;
 use screen::{Body, Frame, Painter};
 
@@ -60,8 +66,8 @@ pub fn run(poll: bool, edit_cmd: Option<String>) -> Result<ExitCode> {
     let _terminal = terminal::Borrowed::take()?;
     events::read_terminal(tx.clone());
 
-    let mut app = App::new(Arc::new(ws), Arc::new(toolchain), poll, tx)?;
-    app.editor = Editor::find(edit_cmd.as_deref());
+    let editor = Editor::find(edit_cmd.as_deref());
+    let mut app = App::new(Arc::new(ws), Arc::new(toolchain), poll, editor, tx)?;
     app.run(&rx).map(|()| ExitCode::SUCCESS)
 }
 
@@ -87,56 +93,74 @@ fn open_or_create() -> Result<Option<Workspace>> {
 enum View {
     Exercise,
     List(ListView),
-    /// The learner's file of this exercise against the reference solution.
-    Compare(usize),
+    /// The learner's file of this exercise against the reference solution, rendered when
+    /// the view opened (or why it could not be).
+    Compare(usize, String),
+}
+
+/// What the terminal shows and how: the view, how far its body is scrolled, and the painter
+/// that puts frames on screen.
+struct Display {
+    theme: Theme,
+    painter: Painter,
+    /// Whether saves are polled for (`--poll`), so the hint to poll is left out.
+    poll: bool,
+    view: View,
+    /// First body line shown, and the most the body can scroll at the current size.
+    scroll: usize,
+    max_scroll: usize,
+}
+
+impl Display {
+    fn show(&mut self, view: View) {
+        self.view = view;
+        self.scroll = 0;
+    }
+
+    /// Whether keys are text being typed (a search), not commands.
+    fn typing(&self) -> bool {
+        matches!(&self.view, View::List(list) if list.takes_text())
+    }
+}
+
+/// Where the learner is in the course.
+struct Place {
+    /// Index of the exercise shown; `None` once the course is complete.
+    current: Option<usize>,
+    /// The learner chose the exercise shown after passing it: a pass does not move on.
+    revisiting: bool,
+    /// The exercise that passed last in this session, which `c` compares.
+    last_passed: Option<usize>,
+    /// Another exercise whose file was just saved, which `s` switches to.
+    switch_offer: Option<usize>,
+    /// When the learner last did something on the current exercise (a save, a move to it);
+    /// the time until their next save is working time.
+    active_since: Instant,
+}
+
+/// What the body says about the current exercise, and the banner above it.
+#[derive(Default)]
+struct Said {
+    verdict: Option<Verdict>,
+    /// Why there is no verdict: a missing file, a grader failure.
+    problem: Option<String>,
+    banner: Option<String>,
 }
 
 struct App {
     ws: Arc<Workspace>,
     toolchain: Arc<Toolchain>,
-    poll: bool,
     /// What `e` opens the exercise with.
     editor: Option<Editor>,
     tx: Sender<Event>,
-    theme: Theme,
-    painter: Painter,
-    /// Progress as last read; shown when reading it fails, with a banner that says why.
+    /// Progress as last read, read again after every write of this session's and before
+    /// every key is handled, rather than on every frame.
     progress: State,
-    /// Another exercise whose file was just saved, which `s` switches to.
-    switch_offer: Option<usize>,
-    /// The learner chose the exercise shown after passing it: a pass does not move on.
-    revisiting: bool,
-    /// Index of the exercise shown; `None` once the course is complete.
-    current: Option<usize>,
-    /// The exercise that passed last in this session, which `c` compares.
-    last_passed: Option<usize>,
-    /// clippy's advice on an exercise (by index), once it is in; `None` inside without clippy.
-    advice: Option<(usize, Option<Vec<String>>)>,
-    /// An exercise that just passed, whose advice waits for the next exercise's first
-    /// verdict, so that clippy never delays a verdict the learner is waiting for.
-    advice_after_next_grade: Option<usize>,
-    view: View,
-    /// When the learner last did something on the current exercise (a save, a move to it);
-    /// the time until their next save is working time.
-    active_since: Instant,
-    /// First body line shown, and the most the body can scroll at the current size.
-    scroll: usize,
-    max_scroll: usize,
-    verdict: Option<Verdict>,
-    problem: Option<String>,
-    banner: Option<String>,
-    /// Sequence number of the newest read of the exercise file asked for, and whether a
-    /// grade of what it reads is forced (`r`, a move), changed or not.
-    reads: u64,
-    force_next_read: bool,
-    /// Sequence number of the newest grade started, and its cancel flag while it runs.
-    seq: u64,
-    running: Option<Arc<AtomicBool>>,
-    /// A save arrived while grading: grade again when the running grade stops.
-    regrade: bool,
-    /// Hash of the content the shown verdict is for, and of the content being graded.
-    graded_hash: Option<u64>,
-    grading_hash: Option<u64>,
+    place: Place,
+    said: Said,
+    grading: Scheduler,
+    advice: AdviceSchedule,
+    display: Display,
 }
 
 impl App {
@@ -144,47 +168,46 @@ impl App {
         ws: Arc<Workspace>,
         toolchain: Arc<Toolchain>,
         poll: bool,
+        editor: Option<Editor>,
         tx: Sender<Event>,
     ) -> Result<App> {
-        let state = ws.state()?;
+        let progress = ws.state()?;
         let current = ws
-            .current_exercise(&state)
+            .current_exercise(&progress)
             .and_then(|ex| ws.course().index_of(&ex.name));
-        let revisiting = current.is_some_and(|i| state.is_done(&ws.course().exercises[i].name));
+        let revisiting = current.is_some_and(|i| progress.is_done(&ws.course().exercises[i].name));
         Ok(App {
-            banner: (!ws.notices().is_empty()).then(|| ws.notices().join("\n")),
+            said: Said {
+                banner: (!ws.notices().is_empty()).then(|| ws.notices().join("\n")),
+                ..Said::default()
+            },
             ws,
             toolchain,
-            poll,
-            editor: None,
+            editor,
             tx,
-            theme: Theme::stdout(),
-            painter: Painter::new(),
-            revisiting,
-            progress: state,
-            switch_offer: None,
-            current,
-            last_passed: None,
-            advice: None,
-            advice_after_next_grade: None,
-            active_since: Instant::now(),
-            view: View::Exercise,
-            scroll: 0,
-            max_scroll: 0,
-            verdict: None,
-            problem: None,
-            reads: 0,
-            force_next_read: false,
-            seq: 0,
-            running: None,
-            regrade: false,
-            graded_hash: None,
-            grading_hash: None,
+            progress,
+            place: Place {
+                current,
+                revisiting,
+                last_passed: None,
+                switch_offer: None,
+                active_since: Instant::now(),
+            },
+            grading: Scheduler::default(),
+            advice: AdviceSchedule::default(),
+            display: Display {
+                theme: Theme::stdout(),
+                painter: Painter::new(),
+                poll,
+                view: View::Exercise,
+                scroll: 0,
+                max_scroll: 0,
+            },
         })
     }
 
     fn exercise(&self) -> Option<&Exercise> {
-        self.current.map(|i| &self.ws.course().exercises[i])
+        self.place.current.map(|i| &self.ws.course().exercises[i])
     }
 
     fn run(&mut self, rx: &Receiver<Event>) -> Result<()> {
@@ -200,15 +223,15 @@ impl App {
                     Ok(())
                 }
                 Event::Key(Key::CtrlC) => break,
-                Event::Key(Key::Char('q')) if !self.typing() => break,
+                Event::Key(Key::Char('q')) if !self.display.typing() => break,
                 Event::Key(key) => self.on_key(key),
                 Event::Resized => Ok(()),
                 Event::Notice(message) => {
-                    self.banner = Some(message);
+                    self.said.banner = Some(message);
                     Ok(())
                 }
-                Event::Advice(index, advice) => {
-                    self.on_advice(index, advice);
+                Event::Advice(index, lints) => {
+                    self.on_advice(index, lints);
                     Ok(())
                 }
                 Event::Read(read, result) => {
@@ -217,31 +240,31 @@ impl App {
                 }
                 Event::Graded(seq, result) => self.on_graded(seq, *result),
                 Event::WatchError(e) => {
-                    self.problem = Some(format!("the file watcher failed: {e}"));
+                    self.said.problem = Some(format!("the file watcher failed: {e}"));
                     Ok(())
                 }
             };
             if let Err(e) = handled {
-                self.banner = Some(format!("{} {e:#}", self.theme.bad.apply_to("!")));
+                self.said.banner = Some(format!("{} {e:#}", self.display.theme.bad.apply_to("!")));
             }
         }
         // Nothing on screen would be true any more: no grade runs, no key works.
-        self.painter.clear()?;
+        self.display.painter.clear()?;
         Ok(())
     }
 
-    /// Progress, read again; on failure, the last progress read, and a banner saying why.
-    fn state(&mut self) -> State {
+    /// Reads progress again, after a write; on failure, the last progress read stays, with a
+    /// banner saying why.
+    fn refresh_progress(&mut self) {
         match self.ws.state() {
             Ok(state) => self.progress = state,
             Err(e) => {
-                self.banner = Some(format!(
+                self.said.banner = Some(format!(
                     "{} progress could not be read, so what is shown may be stale: {e:#}",
-                    self.theme.bad.apply_to("!")
+                    self.display.theme.bad.apply_to("!")
                 ));
             }
         }
-        self.progress.clone()
     }
 
     fn on_file_changed(&mut self, path: &Path) {
@@ -249,13 +272,13 @@ impl App {
         if same_file(path, &self.ws.exercise_path(ex)) {
             // The learner is working on this exercise: what was said about the previous one,
             // or about the editor, is stale now.
-            self.banner = None;
-            self.last_passed = None;
-            self.switch_offer = None;
+            self.said.banner = None;
+            self.place.last_passed = None;
+            self.place.switch_offer = None;
             self.grade(false);
             return;
         }
-        let course = &self.ws.course();
+        let course = self.ws.course();
         let Some(other) = course
             .exercises
             .iter()
@@ -272,130 +295,144 @@ impl App {
             return;
         }
         let (saved, shown) = (&course.exercises[other], ex.name.clone());
-        self.banner = Some(format!(
+        self.said.banner = Some(format!(
             "You saved {}, which is not the exercise shown ({shown}): press {} to switch to {}.",
             saved.shown_path(),
-            self.theme.key.apply_to("s"),
+            self.display.theme.key.apply_to("s"),
             saved.name
         ));
-        self.switch_offer = Some(other);
-    }
-
-    /// Whether keys are text being typed (a search), not commands.
-    fn typing(&self) -> bool {
-        matches!(&self.view, View::List(list) if list.takes_text())
+        self.place.switch_offer = Some(other);
     }
 
     fn on_key(&mut self, key: Key) -> Result<()> {
-        if let View::List(_) = &self.view {
-            let state = self.state();
-            let View::List(list) = &mut self.view else {
-                unreachable!("checked above")
-            };
-            match list.on_key(&key, self.ws.course(), &state) {
+        // Another terminal may have changed progress (`backlings run`, `backlings hint`);
+        // what a key does and shows is decided on progress as it is now.
+        self.refresh_progress();
+        if let View::List(list) = &mut self.display.view {
+            match list.on_key(&key, self.ws.course(), &self.progress) {
                 list::Action::Stay => {}
-                list::Action::Close => self.show(View::Exercise),
+                list::Action::Close => self.display.show(View::Exercise),
                 list::Action::Jump(index) => self.jump_to(index)?,
                 list::Action::Reset(index) => {
                     let notice = reset_notice(&self.ws, index)?;
-                    if let View::List(list) = &mut self.view {
+                    self.refresh_progress();
+                    if let View::List(list) = &mut self.display.view {
                         list.notice = Some(notice);
                     }
                 }
             }
             return Ok(());
         }
-        let page = (self.painter.size().0 / 2).max(1);
-        match (&self.view, key) {
-            (_, Key::ArrowUp | Key::Char('k')) => self.scroll = self.scroll.saturating_sub(1),
-            (_, Key::ArrowDown | Key::Char('j')) => self.scroll += 1,
-            (_, Key::PageUp) => self.scroll = self.scroll.saturating_sub(page),
-            (_, Key::PageDown | Key::Char(' ')) => self.scroll += page,
-            (_, Key::Home) => self.scroll = 0,
-            (_, Key::End) => self.scroll = self.max_scroll,
-            (View::Compare(_), Key::Char('c') | Key::Escape) => self.show(View::Exercise),
-            (View::Exercise, Key::Char('c')) => {
-                let state = self.state();
-                match (self.comparable(&state), self.exercise()) {
-                    (Some(index), _) => {
-                        if self.advice.as_ref().is_none_or(|(i, _)| *i != index) {
-                            self.advice_after_next_grade = None;
-                            self.ask_clippy(index);
-                        }
-                        self.show(View::Compare(index));
-                    }
-                    (None, Some(ex)) => {
-                        self.banner = Some(format!(
-                            "{} has not passed yet: {} compares your file with the reference \
-                             solution once it does.",
-                            ex.name,
-                            self.theme.key.apply_to("c")
-                        ));
-                    }
-                    (None, None) => {}
-                }
-            }
-            (View::Exercise, Key::Char('s')) => {
-                if let Some(index) = self.switch_offer.take() {
+        if self.scrolled(&key) {
+            return Ok(());
+        }
+        let screen = match (&self.display.view, self.place.current) {
+            (View::Compare(..), _) => keys::Screen::Compare,
+            (_, None) => keys::Screen::Finished,
+            _ => keys::Screen::Exercise,
+        };
+        match keys::action(screen, &key) {
+            Some(Action::Back) => self.display.show(View::Exercise),
+            Some(Action::Compare) => self.compare(),
+            Some(Action::Switch) => {
+                if let Some(index) = self.place.switch_offer.take() {
                     self.jump_to(index)?;
                 }
             }
-            (_, Key::Char('l')) => {
-                let selected = self.current.or(self.last_passed).unwrap_or(0);
-                self.show(View::List(ListView::new(selected)));
+            Some(Action::List) => {
+                let selected = self.place.current.or(self.place.last_passed).unwrap_or(0);
+                self.display.show(View::List(ListView::new(selected)));
             }
-            (View::Exercise, Key::Char('h')) => self.reveal_hint()?,
-            (View::Exercise, Key::Char('e')) => self.edit(),
-            (View::Exercise, Key::Char('r')) => self.grade(true),
-            (View::Exercise, Key::Char('n')) => self.skip()?,
-            _ => {}
+            Some(Action::Hint) => self.reveal_hint()?,
+            Some(Action::Edit) => self.edit(),
+            Some(Action::Regrade) => self.grade(true),
+            Some(Action::Next) => self.skip()?,
+            // The loop quits before keys reach here.
+            Some(Action::Quit) | None => {}
         }
-        self.scroll = self.scroll.min(self.max_scroll);
         Ok(())
     }
 
-    fn show(&mut self, view: View) {
-        self.view = view;
-        self.scroll = 0;
+    /// Scrolls the body if `key` is a scrolling key; says whether it was one.
+    fn scrolled(&mut self, key: &Key) -> bool {
+        let display = &mut self.display;
+        let page = (display.painter.size().0 / 2).max(1);
+        display.scroll = match key {
+            Key::ArrowUp | Key::Char('k') => display.scroll.saturating_sub(1),
+            Key::ArrowDown | Key::Char('j') => display.scroll + 1,
+            Key::PageUp => display.scroll.saturating_sub(page),
+            Key::PageDown | Key::Char(' ') => display.scroll + page,
+            Key::Home => 0,
+            Key::End => display.max_scroll,
+            _ => return false,
+        }
+        .min(display.max_scroll);
+        true
+    }
+
+    /// `c`: the learner's file against the reference solution, if there is a pass to compare.
+    fn compare(&mut self) {
+        match (self.comparable(), self.exercise()) {
+            (Some(index), _) => {
+                if self.advice.wanted_now(index) {
+                    self.ask_clippy(index);
+                }
+                let ex = &self.ws.course().exercises[index];
+                let diff = session::comparison(&self.ws, ex)
+                    .map(|both| render_comparison(&self.ws, ex, &both, &self.display.theme))
+                    .unwrap_or_else(|e| format!("{e:#}"));
+                self.display.show(View::Compare(index, diff));
+            }
+            (None, Some(ex)) => {
+                self.said.banner = Some(format!(
+                    "{} has not passed yet: {} compares your file with the reference \
+                     solution once it does.",
+                    ex.name,
+                    self.display.theme.key.apply_to("c")
+                ));
+            }
+            (None, None) => {}
+        }
     }
 
     /// The exercise `c` compares: the one that just passed (until the learner works on the
     /// next), else the current one if done.
-    fn comparable(&self, state: &State) -> Option<usize> {
-        self.last_passed.or(self
+    fn comparable(&self) -> Option<usize> {
+        self.place.last_passed.or(self
+            .place
             .current
-            .filter(|&i| state.is_done(&self.ws.course().exercises[i].name)))
+            .filter(|&i| self.progress.is_done(&self.ws.course().exercises[i].name)))
     }
 
     /// Starts clippy on exercise `index` in the background.
     fn ask_clippy(&mut self, index: usize) {
-        self.advice = None;
+        self.advice.asked();
         let (ws, toolchain, tx) = (self.ws.clone(), self.toolchain.clone(), self.tx.clone());
         thread::spawn(move || {
             let ex = &ws.course().exercises[index];
             // Advice is optional: if clippy cannot run, there is none.
-            let advice = session::advice(&ws, &toolchain, ex).unwrap_or(Some(Vec::new()));
-            let _ = tx.send(Event::Advice(index, advice));
+            let lints = session::advice(&ws, &toolchain, ex).unwrap_or(Some(Vec::new()));
+            let _ = tx.send(Event::Advice(index, lints));
         });
     }
 
-    fn on_advice(&mut self, index: usize, advice: Option<Vec<String>>) {
-        let count = advice.as_ref().map_or(0, Vec::len);
-        let note = (count > 0 && self.last_passed == Some(index)).then(|| {
+    fn on_advice(&mut self, index: usize, lints: Lints) {
+        let count = lints.as_ref().map_or(0, Vec::len);
+        let note = (count > 0 && self.place.last_passed == Some(index)).then(|| {
             format!(
                 "\n  clippy has {count} suggestion{} on your {}: press {} to see {}",
                 if count == 1 { "" } else { "s" },
                 self.ws.course().exercises[index].name,
-                self.theme.key.apply_to("c"),
+                self.display.theme.key.apply_to("c"),
                 if count == 1 { "it" } else { "them" }
             )
         });
         // Right under the "passed" line it is about.
-        if let (Some(banner), Some(note)) = (&mut self.banner, note) {
+        if let (Some(banner), Some(note)) = (&mut self.said.banner, note) {
             let end_of_first_line = banner.find('\n').unwrap_or(banner.len());
             banner.insert_str(end_of_first_line, &note);
         }
-        self.advice = Some((index, advice));
+        self.advice.received(index, lints);
     }
 
     /// `e`: opens the current exercise in the learner's editor.
@@ -403,10 +440,10 @@ impl App {
         let Some(ex) = self.exercise() else { return };
         let file = self.ws.exercise_path(ex);
         let Some(editor) = &mut self.editor else {
-            self.banner = Some(editor::NO_EDITOR.to_string());
+            self.said.banner = Some(editor::NO_EDITOR.to_string());
             return;
         };
-        self.banner = Some(match editor.open(&file) {
+        self.said.banner = Some(match editor.open(&file) {
             Ok((message, child)) => {
                 if let Some(child) = child {
                     let tx = self.tx.clone();
@@ -425,7 +462,7 @@ impl App {
     /// Makes exercise `index` the current one, from the list.
     fn jump_to(&mut self, index: usize) -> Result<()> {
         self.ws.set_current(&self.ws.course().exercises[index])?;
-        self.banner = None;
+        self.said.banner = None;
         self.move_to(Some(index));
         Ok(())
     }
@@ -438,9 +475,8 @@ impl App {
         };
         // Read away from this loop, so that no file (on a stalled network mount, say) can
         // freeze the screen; only the newest read decides, and a forced one forces it.
-        self.reads += 1;
-        self.force_next_read |= force;
-        let (read, ws, tx) = (self.reads, self.ws.clone(), self.tx.clone());
+        let read = self.grading.want_read(force);
+        let (ws, tx) = (self.ws.clone(), self.tx.clone());
         thread::spawn(move || {
             let read_result = ws
                 .read_exercise(&ex)
@@ -450,48 +486,33 @@ impl App {
         });
     }
 
-    /// Grades the content just read, unless it is what was graded last and nothing forces it.
+    /// Grades the content just read, as the scheduler says.
     fn on_read(&mut self, read: u64, result: std::result::Result<u64, String>) {
-        if read != self.reads {
-            return;
-        }
-        let force = std::mem::take(&mut self.force_next_read);
         let Some(ex) = self.exercise().cloned() else {
             return;
         };
         let hash = match result {
             Ok(hash) => hash,
             Err(problem) => {
-                self.problem = Some(problem);
+                if self.grading.read_failed(read) {
+                    self.said.problem = Some(problem);
+                }
                 return;
             }
         };
-        if let Some(cancel) = &self.running {
-            if self.grading_hash != Some(hash) || force {
-                cancel.store(true, Ordering::Relaxed);
-                self.regrade = true;
+        match self.grading.read_done(read, hash) {
+            AfterRead::Start { seq, cancel } => {
+                let (ws, toolchain, tx) =
+                    (self.ws.clone(), self.toolchain.clone(), self.tx.clone());
+                thread::spawn(move || {
+                    let result = session::grade(&ws, &toolchain, &ex, None, &cancel);
+                    let _ = tx.send(Event::Graded(seq, Box::new(result)));
+                });
             }
-            return;
-        }
-        if !force && self.graded_hash == Some(hash) {
             // Back to the content of the last verdict (say, renamed away and back): show it.
-            self.problem = None;
-            return;
+            AfterRead::Unchanged => self.said.problem = None,
+            AfterRead::Stale | AfterRead::Cancelled | AfterRead::AlreadyGrading => {}
         }
-        self.seq += 1;
-        let cancel = Arc::new(AtomicBool::new(false));
-        self.running = Some(cancel.clone());
-        self.grading_hash = Some(hash);
-        let (seq, ws, toolchain, tx) = (
-            self.seq,
-            self.ws.clone(),
-            self.toolchain.clone(),
-            self.tx.clone(),
-        );
-        thread::spawn(move || {
-            let result = session::grade(&ws, &toolchain, &ex, None, &cancel);
-            let _ = tx.send(Event::Graded(seq, Box::new(result)));
-        });
     }
 
     fn on_graded(
@@ -499,80 +520,87 @@ impl App {
         seq: u64,
         result: std::result::Result<Verdict, Cancelled>,
     ) -> Result<()> {
-        if seq != self.seq {
-            return Ok(());
-        }
-        self.running = None;
-        if std::mem::take(&mut self.regrade) {
-            self.grade(true);
-            return Ok(());
+        match self.grading.grade_done(seq) {
+            AfterGrade::Stale => return Ok(()),
+            AfterGrade::Restart => {
+                self.grade(true);
+                return Ok(());
+            }
+            AfterGrade::Deliver => {}
         }
         let verdict = match result {
             Ok(Verdict {
                 outcome: Outcome::NotGraded { reason },
                 ..
             }) => {
-                self.problem = Some(reason);
+                self.said.problem = Some(reason);
                 return Ok(());
             }
             Ok(verdict) => verdict,
             Err(Cancelled) => return Ok(()),
         };
-        if let Some(index) = self.advice_after_next_grade.take() {
+        if let Some(index) = self.advice.verdict_in() {
             self.ask_clippy(index);
         }
-        self.problem = None;
-        self.scroll = 0;
-        self.graded_hash = self.grading_hash;
+        self.said.problem = None;
+        self.display.scroll = 0;
+        let content = self
+            .grading
+            .shown()
+            .expect("a delivered grade is of hashed content");
         let ex = self
             .exercise()
             .cloned()
             .expect("a grade runs only for an exercise");
         let now = Instant::now();
-        let spent = now.duration_since(self.active_since).min(IDLE_CAP);
-        self.active_since = now;
-        let counted = Counted::Attempt {
-            content: self
-                .graded_hash
-                .expect("a delivered grade is of hashed content"),
-            spent,
-        };
-        let recorded = self.ws.record(&ex, verdict.passed(), counted);
+        let spent = now.duration_since(self.place.active_since).min(IDLE_CAP);
+        self.place.active_since = now;
+        let recorded = self
+            .ws
+            .record(&ex, verdict.passed(), Counted::Attempt { content, spent });
+        self.refresh_progress();
         if !verdict.passed() {
-            self.verdict = Some(verdict);
+            self.said.verdict = Some(verdict);
             return recorded.map(drop);
         }
-        if self.revisiting {
+        if self.place.revisiting {
             // A refactor, another design: the learner stays until they press n.
-            self.last_passed = self.ws.course().index_of(&ex.name);
-            self.banner = Some(format!(
+            self.place.last_passed = self.ws.course().index_of(&ex.name);
+            self.said.banner = Some(format!(
                 "{} {} passes, as before. Press {} to compare it with the reference solution, {} \
                  for the next exercise.",
-                self.theme.good.apply_to("✓"),
+                self.display.theme.good.apply_to("✓"),
                 ex.name,
-                self.theme.key.apply_to("c"),
-                self.theme.key.apply_to("n")
+                self.display.theme.key.apply_to("c"),
+                self.display.theme.key.apply_to("n")
             ));
-            self.verdict = Some(verdict);
+            self.said.verdict = Some(verdict);
             return recorded.map(drop);
         }
         let next = match recorded {
             Ok(next) => next,
             Err(e) => {
                 // The pass shows; only the progress could not be written.
-                self.verdict = Some(verdict);
+                self.said.verdict = Some(verdict);
                 return Err(e.context("this pass could not be recorded; save again to retry"));
             }
         };
-        self.last_passed = self.ws.course().index_of(&ex.name);
+        self.on_first_pass(&ex, &verdict, next);
+        Ok(())
+    }
+
+    /// Says that `ex` passed for the first time, and moves on to `next`, if any.
+    fn on_first_pass(&mut self, ex: &Exercise, verdict: &Verdict, next: Option<String>) {
+        let theme = &self.display.theme;
+        self.place.last_passed = self.ws.course().index_of(&ex.name);
         let mut banner = format!(
             "{} {} passed. Press {} to compare your file with the reference solution: {}",
-            self.theme.good.apply_to("✓"),
+            theme.good.apply_to("✓"),
             ex.name,
-            self.theme.key.apply_to("c"),
+            theme.key.apply_to("c"),
             link(
                 &course::shown(&ex.solution_rel_path()),
-                &self.ws.solution_path(&ex)
+                &self.ws.solution_path(ex)
             )
         );
         // The verdict is not shown after a pass, so the learner's own failing tests are
@@ -580,7 +608,7 @@ impl App {
         if let Some(own) = verdict.own_tests.as_ref().filter(|o| !o.passed()) {
             banner.push_str(&format!(
                 "\n{} {} (`backlings run {}` shows them)",
-                self.theme.heading.apply_to("Your tests:"),
+                theme.heading.apply_to("Your tests:"),
                 own.headline(),
                 ex.name
             ));
@@ -590,38 +618,36 @@ impl App {
                 let next = &self.ws.course().exercises[i];
                 banner.push_str(&format!(
                     "\n{} {}  {}",
-                    self.theme.heading.apply_to("Next:"),
+                    theme.heading.apply_to("Next:"),
                     next.name,
                     link(&next.shown_path(), &self.ws.exercise_path(next))
                 ));
                 self.move_to(Some(i));
-                self.advice_after_next_grade = self.last_passed;
+                if let Some(passed) = self.place.last_passed {
+                    self.advice.after_next_verdict(passed);
+                }
             }
             None => {
                 self.move_to(None);
-                if let Some(index) = self.last_passed {
+                if let Some(index) = self.place.last_passed {
                     self.ask_clippy(index);
                 }
             }
         }
-        self.banner = Some(banner);
-        Ok(())
+        self.said.banner = Some(banner);
     }
 
     fn move_to(&mut self, index: Option<usize>) {
-        if let Some(cancel) = self.running.take() {
-            cancel.store(true, Ordering::Relaxed);
-        }
-        self.regrade = false;
-        self.current = index;
-        let state = self.state();
-        self.revisiting = self.exercise().is_some_and(|ex| state.is_done(&ex.name));
-        self.active_since = Instant::now();
-        self.verdict = None;
-        self.problem = None;
-        self.graded_hash = None;
-        self.grading_hash = None;
-        self.show(View::Exercise);
+        self.grading.forget();
+        self.place.current = index;
+        self.refresh_progress();
+        self.place.revisiting = self
+            .exercise()
+            .is_some_and(|ex| self.progress.is_done(&ex.name));
+        self.place.active_since = Instant::now();
+        self.said.verdict = None;
+        self.said.problem = None;
+        self.display.show(View::Exercise);
         self.grade(true);
     }
 
@@ -636,10 +662,10 @@ impl App {
             .and_then(|n| self.ws.course().index_of(&n))
         {
             Some(i) => {
-                self.banner = None;
+                self.said.banner = None;
                 self.move_to(Some(i));
             }
-            None => self.banner = Some("No other exercise is pending.".to_string()),
+            None => self.said.banner = Some("No other exercise is pending.".to_string()),
         }
         Ok(())
     }
@@ -648,93 +674,126 @@ impl App {
         let Some(ex) = self.exercise().cloned() else {
             return Ok(());
         };
-        self.ws.reveal_hint(&ex)?;
+        let revealed = self.ws.reveal_hint(&ex);
+        self.refresh_progress();
+        revealed.map(drop)
+    }
+
+    /// Builds the frame for the state of the session, then paints it.
+    fn draw(&mut self) -> Result<()> {
+        let (rows, cols) = self.display.painter.size();
+        let screen = {
+            let texts = self.frame_texts(cols);
+            let frame = self.frame(&texts);
+            screen::render(&frame, &self.display.theme, rows, cols)
+        };
+        self.display.max_scroll = screen.max_scroll;
+        self.display.painter.paint(&screen)?;
         Ok(())
     }
 
-    fn draw(&mut self) -> Result<()> {
-        let state = self.state();
-        let course = &self.ws.course();
-        let (rows, cols) = self.painter.size();
-        let listed;
-        let hints;
-        let comparison;
-        let finished;
-        let (rel_path, abs_path);
-        let body = match (&self.view, self.exercise()) {
-            (View::List(list), _) => {
-                listed = list.render(course, &state, &self.theme, cols);
-                Body::List {
-                    text: &listed.text,
-                    focus: listed.focus,
-                    keys: &listed.keys,
-                    typing: list.takes_text(),
-                }
-            }
-            (View::Compare(index), _) => {
-                let ex = &course.exercises[*index];
-                let advice = match &self.advice {
-                    Some((i, advice)) if i == index => {
-                        render_advice(advice.as_deref(), &self.theme)
-                    }
-                    _ => format!(
-                        "{}\n",
-                        self.theme.dim.apply_to("clippy is reading your code…")
-                    ),
+    /// The text a frame shows that is made for it.
+    fn frame_texts(&self, cols: usize) -> FrameTexts<'_> {
+        let (course, theme) = (self.ws.course(), &self.display.theme);
+        match (&self.display.view, self.exercise()) {
+            (View::List(list), _) => FrameTexts::List {
+                rendered: list.render(course, &self.progress, theme, cols),
+                typing: list.takes_text(),
+            },
+            (View::Compare(index, diff), _) => {
+                let advice = match self.advice.on(*index) {
+                    Some(lints) => render_advice(lints.as_deref(), theme),
+                    None => format!("{}\n", theme.dim.apply_to("clippy is reading your code…")),
                 };
-                comparison = session::comparison(&self.ws, ex)
-                    .map(|both| {
-                        let diff = render_comparison(&self.ws, ex, &both, &self.theme);
-                        format!("{diff}\n{advice}")
-                    })
-                    .unwrap_or_else(|e| format!("{e:#}"));
-                Body::Compare(&comparison)
+                FrameTexts::Compare(format!("{diff}\n{advice}"))
             }
-            (View::Exercise, None) => {
-                finished = format!(
-                    "{}\n\n{}\n\n{}",
-                    self.theme.good.apply_to("✓ Course complete!"),
-                    course.final_message.trim(),
-                    render_stats(course, &state, &self.theme, Scope::Summary)
-                );
-                Body::Finished {
-                    summary: &finished,
-                    can_compare: self.comparable(&state).is_some(),
-                }
-            }
+            (View::Exercise, None) => FrameTexts::Finished(format!(
+                "{}\n\n{}\n\n{}",
+                theme.good.apply_to("✓ Course complete!"),
+                course.final_message.trim(),
+                render_stats(course, &self.progress, theme, Scope::Summary)
+            )),
             (View::Exercise, Some(ex)) => {
-                let shown = state.exercises.get(&ex.name).map_or(0, |e| e.hints_shown);
-                hints = render_hints(ex, shown, &self.theme);
-                rel_path = ex.shown_path();
-                abs_path = self.ws.exercise_path(ex);
-                Body::Exercise {
-                    name: &ex.name,
-                    rel_path: &rel_path,
-                    abs_path: &abs_path,
-                    summary: &ex.summary,
-                    grading: self.running.is_some(),
-                    verdict: self.verdict.as_ref(),
-                    problem: self.problem.as_deref(),
-                    hints: &hints,
+                let shown = self
+                    .progress
+                    .exercises
+                    .get(&ex.name)
+                    .map_or(0, |e| e.hints_shown);
+                FrameTexts::Exercise {
+                    ex,
+                    hints: render_hints(ex, shown, theme),
                     hints_left: ex.hints.len().saturating_sub(shown),
-                    can_compare: self.comparable(&state).is_some(),
-                    switch_to: self.switch_offer.map(|i| course.exercises[i].name.as_str()),
+                    rel_path: ex.shown_path(),
+                    abs_path: self.ws.exercise_path(ex),
                 }
             }
+        }
+    }
+
+    fn frame<'a>(&'a self, texts: &'a FrameTexts<'a>) -> Frame<'a> {
+        let course = self.ws.course();
+        let can_compare = self.comparable().is_some();
+        let body = match texts {
+            FrameTexts::List { rendered, typing } => Body::List {
+                text: &rendered.text,
+                focus: rendered.focus,
+                keys: &rendered.keys,
+                typing: *typing,
+            },
+            FrameTexts::Compare(text) => Body::Compare(text),
+            FrameTexts::Finished(summary) => Body::Finished {
+                summary,
+                can_compare,
+            },
+            FrameTexts::Exercise {
+                ex,
+                hints,
+                hints_left,
+                rel_path,
+                abs_path,
+            } => Body::Exercise {
+                name: &ex.name,
+                rel_path,
+                abs_path,
+                summary: &ex.summary,
+                grading: self.grading.grading(),
+                verdict: self.said.verdict.as_ref(),
+                problem: self.said.problem.as_deref(),
+                hints,
+                hints_left: *hints_left,
+                can_compare,
+                switch_to: self
+                    .place
+                    .switch_offer
+                    .map(|i| course.exercises[i].name.as_str()),
+            },
         };
-        let frame = Frame {
-            done: self.ws.done_count(&state),
+        Frame {
+            done: self.ws.done_count(&self.progress),
             total: course.exercises.len(),
             body,
-            banner: self.banner.as_deref(),
-            poll_notice: !self.poll,
-            scroll: self.scroll,
-        };
-        let screen = screen::render(&frame, &self.theme, rows, cols);
-        self.max_scroll = screen.max_scroll;
-        self.painter.paint(&screen)?;
-        Ok(())
+            banner: self.said.banner.as_deref(),
+            poll_notice: !self.display.poll,
+            scroll: self.display.scroll,
+        }
     }
+}
+
+/// The text of a frame that is made for it rather than kept in the session.
+enum FrameTexts<'a> {
+    List {
+        rendered: list::Rendered,
+        typing: bool,
+    },
+    Compare(String),
+    Finished(String),
+    Exercise {
+        ex: &'a Exercise,
+        hints: String,
+        hints_left: usize,
+        rel_path: String,
+        abs_path: PathBuf,
+    },
 }
 
 fn same_file(event_path: &Path, exercise: &Path) -> bool {

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use super::keys::{self, Action, key_bar};
 use super::wrap;
 use crate::grader::Verdict;
 use crate::ui::{Detail, Theme, link, render_verdict};
@@ -55,35 +56,30 @@ pub enum Body<'a> {
     },
 }
 
-/// A rendered frame and how far its body can scroll.
-pub struct Screen {
-    pub text: String,
-    pub max_scroll: usize,
+/// A frame's body and its keys, before the screen is laid out.
+struct Content<'a> {
+    body: String,
+    /// A body line that must stay visible (the list's highlighted exercise).
+    focus: Option<usize>,
+    /// The list's own key bar, in front of the keys.
+    list_keys: Option<&'a str>,
+    /// (key, label) of each key the bar shows.
+    keys: Vec<(String, String)>,
 }
 
-pub fn render(frame: &Frame, theme: &Theme, rows: usize, cols: usize) -> Screen {
-    let mut top = format!(
-        "{}  {} {}/{} done\n\n",
-        theme.heading.apply_to("backlings"),
-        // Narrower on a narrow terminal, so the header stays one row.
-        progress_bar(
-            frame.done,
-            frame.total,
-            cols.saturating_sub(26).clamp(4, 20)
-        ),
-        frame.done,
-        frame.total
-    );
-    if let Some(banner) = frame.banner {
-        let _ = write!(top, "{banner}\n\n");
+impl Content<'_> {
+    fn plain(body: String, keys: Vec<(String, String)>) -> Self {
+        Content {
+            body,
+            focus: None,
+            list_keys: None,
+            keys,
+        }
     }
-    let mut body = String::new();
-    let mut focus = None;
-    let mut list_keys = None;
-    let mut quits = true;
-    let switch_label;
-    let scroll_key = ("↑↓", "scroll");
-    let keys: Vec<(&str, &str)> = match &frame.body {
+}
+
+fn content<'a>(body: &Body<'a>, theme: &Theme) -> Content<'a> {
+    match body {
         Body::Exercise {
             name,
             rel_path,
@@ -97,6 +93,7 @@ pub fn render(frame: &Frame, theme: &Theme, rows: usize, cols: usize) -> Screen 
             can_compare,
             switch_to,
         } => {
+            let mut body = String::new();
             let _ = writeln!(
                 body,
                 "{}  {}",
@@ -119,58 +116,90 @@ pub fn render(frame: &Frame, theme: &Theme, rows: usize, cols: usize) -> Screen 
             if !hints.is_empty() {
                 let _ = write!(body, "\n{hints}");
             }
-            let mut keys = vec![];
-            if *hints_left > 0 {
-                keys.push(("h", "hint"));
-            }
-            keys.extend([
-                ("e", "edit"),
-                ("l", "list"),
-                ("n", "next"),
-                ("r", "re-grade"),
-            ]);
-            if *can_compare {
-                keys.push(("c", "compare"));
-            }
-            if let Some(name) = switch_to {
-                switch_label = format!("switch to {name}");
-                keys.push(("s", &switch_label));
-            }
-            keys
+            let keys = key_bar(keys::Screen::Exercise, |action| match action {
+                Action::Hint => *hints_left > 0,
+                Action::Compare => *can_compare,
+                Action::Switch => switch_to.is_some(),
+                _ => true,
+            })
+            .into_iter()
+            .map(|(key, action, label)| match (action, switch_to) {
+                (Action::Switch, Some(name)) => (key, format!("{label} {name}")),
+                _ => (key, label.to_string()),
+            })
+            .collect();
+            Content::plain(body, keys)
         }
         Body::List {
             text,
             focus: line,
             keys,
             typing,
-        } => {
-            body.push_str(text);
-            focus = Some(*line);
-            list_keys = Some(*keys);
-            quits = !typing;
-            vec![]
-        }
-        Body::Compare(diff) => {
-            body.push_str(diff);
-            vec![("c", "back")]
-        }
+        } => Content {
+            body: text.to_string(),
+            focus: Some(*line),
+            list_keys: Some(keys),
+            // While typing a search, `q` is a letter.
+            keys: if *typing {
+                vec![]
+            } else {
+                vec![("q".to_string(), "quit".to_string())]
+            },
+        },
+        Body::Compare(diff) => Content::plain(
+            diff.to_string(),
+            labelled(key_bar(keys::Screen::Compare, |_| true)),
+        ),
         Body::Finished {
             summary,
             can_compare,
-        } => {
-            body.push_str(summary);
-            let mut keys = vec![("l", "list")];
-            if *can_compare {
-                keys.push(("c", "compare"));
-            }
-            keys
-        }
-    };
-    let mut keys = keys;
-    if quits {
-        keys.push(("q", "quit"));
+        } => Content::plain(
+            summary.to_string(),
+            labelled(key_bar(keys::Screen::Finished, |action| {
+                action != Action::Compare || *can_compare
+            })),
+        ),
     }
-    let bar = |keys: &[(&str, &str)]| {
+}
+
+/// Key bar entries as (key, label).
+fn labelled(entries: Vec<(String, Action, &'static str)>) -> Vec<(String, String)> {
+    entries
+        .into_iter()
+        .map(|(key, _, label)| (key, label.to_string()))
+        .collect()
+}
+
+/// A rendered frame and how far its body can scroll.
+pub struct Screen {
+    pub text: String,
+    pub max_scroll: usize,
+}
+
+pub fn render(frame: &Frame, theme: &Theme, rows: usize, cols: usize) -> Screen {
+    let mut top = format!(
+        "{}  {} {}/{} done\n\n",
+        theme.heading.apply_to("backlings"),
+        // Narrower on a narrow terminal, so the header stays one row.
+        progress_bar(
+            frame.done,
+            frame.total,
+            cols.saturating_sub(26).clamp(4, 20)
+        ),
+        frame.done,
+        frame.total
+    );
+    if let Some(banner) = frame.banner {
+        let _ = write!(top, "{banner}\n\n");
+    }
+    let Content {
+        body,
+        focus,
+        list_keys,
+        mut keys,
+    } = content(&frame.body, theme);
+    let scroll_key = ("↑↓".to_string(), "scroll".to_string());
+    let bar = |keys: &[(String, String)]| {
         list_keys
             .into_iter()
             .map(str::to_string)
@@ -184,7 +213,7 @@ pub fn render(frame: &Frame, theme: &Theme, rows: usize, cols: usize) -> Screen 
     let notice = frame
         .poll_notice
         .then(|| theme.dim.apply_to(POLL_NOTICE).to_string());
-    let layout = |keys: &[(&str, &str)]| Layout {
+    let layout = |keys: &[(String, String)]| Layout {
         top: &top,
         body: &body,
         keys: bar(keys),
