@@ -87,6 +87,20 @@ pub fn new(name: &str, topic: &str, course_dir: Option<PathBuf>) -> Result<ExitC
         );
     }
 
+    write_all_or_nothing(&root, &files, name, &info_path, &info_text)?;
+    print_added(&root, &files, name, topic, created_course)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the exercise's `files` (templates, `__NAME__` replaced by `name`) into `root`, then
+/// `info_text` over `info_path`; on any failure, removes what it wrote.
+fn write_all_or_nothing(
+    root: &Path,
+    files: &[(String, &str)],
+    name: &str,
+    info_path: &Path,
+    info_text: &str,
+) -> Result<()> {
     let mut written: Vec<PathBuf> = Vec::new();
     let result = files.iter().try_for_each(|(rel, template)| {
         let path = root.join(course::native(rel));
@@ -94,7 +108,7 @@ pub fn new(name: &str, topic: &str, course_dir: Option<PathBuf>) -> Result<ExitC
         written.push(path);
         Ok(())
     });
-    let result = result.and_then(|()| write_atomically(&info_path, info_text.as_bytes()));
+    let result = result.and_then(|()| write_atomically(info_path, info_text.as_bytes()));
     if let Err(err) = result {
         // Leave the course as it was: no half-added exercise.
         for path in &written {
@@ -102,13 +116,23 @@ pub fn new(name: &str, topic: &str, course_dir: Option<PathBuf>) -> Result<ExitC
         }
         return Err(err.context("nothing was changed"));
     }
+    Ok(())
+}
 
+/// Says what was added, and what to do next.
+fn print_added(
+    root: &Path,
+    files: &[(String, &str)],
+    name: &str,
+    topic: &str,
+    created_course: bool,
+) -> Result<()> {
     let theme = Theme::stdout();
     if created_course {
         outln!(
             "{} a course at {}",
             theme.good.apply_to("Created"),
-            link(&root.display().to_string(), &root)
+            link(&root.display().to_string(), root)
         )?;
     }
     outln!(
@@ -116,7 +140,7 @@ pub fn new(name: &str, topic: &str, course_dir: Option<PathBuf>) -> Result<ExitC
         theme.good.apply_to("Added")
     )?;
     let shown = |rel: &str| link(&course::shown(rel), &root.join(course::native(rel)));
-    for (rel, _) in &files {
+    for (rel, _) in files {
         outln!("    {}", shown(rel))?;
     }
     outln!("    {} (the new entry)", shown("info.toml"))?;
@@ -129,7 +153,7 @@ pub fn new(name: &str, topic: &str, course_dir: Option<PathBuf>) -> Result<ExitC
             format!(" --course {}", root.display())
         }
     )?;
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 fn entry(name: &str, topic: &str) -> String {

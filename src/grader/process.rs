@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
-use crate::platform::{self, Breach, Crash, Ended, TreeLimits};
+use crate::platform::{self, Breach, Crash, Ended, Tree, TreeLimits};
 
 /// How often a waiting run looks at the cancel flag.
 const CANCEL_POLL: Duration = Duration::from_millis(10);
@@ -97,9 +97,22 @@ pub fn run(
     thread::spawn(move || {
         let _ = exit_tx.send(child.wait());
     });
+    let exit = supervise(&mut tree, &exit_rx, started + limits.time, cancel)
+        .with_context(|| format!("waiting for {program}"))?;
+    // Whatever the process left running (threads are gone with it; children are not).
+    tree.kill();
+    Ok(collect_output(exit, &out_rx))
+}
 
-    let deadline = started + limits.time;
-    let exit = loop {
+/// Waits for the process to exit, or stops its tree at the deadline, on a cancel, or when
+/// it breaches a limit: how it ended.
+fn supervise(
+    tree: &mut Tree,
+    exited: &mpsc::Receiver<std::io::Result<std::process::ExitStatus>>,
+    deadline: Instant,
+    cancel: &AtomicBool,
+) -> std::io::Result<Exit> {
+    loop {
         let now = Instant::now();
         let stop = if cancel.load(Ordering::Relaxed) {
             Some(Exit::Cancelled)
@@ -113,24 +126,25 @@ pub fn run(
         };
         if let Some(exit) = stop {
             tree.kill();
-            let _ = exit_rx.recv();
-            break exit;
+            let _ = exited.recv();
+            return Ok(exit);
         }
-        match exit_rx.recv_timeout(CANCEL_POLL.min(deadline - now)) {
+        match exited.recv_timeout(CANCEL_POLL.min(deadline - now)) {
             Ok(status) => {
-                let status = status.with_context(|| format!("waiting for {program}"))?;
-                break match platform::ended(status) {
+                return Ok(match platform::ended(status?) {
                     Ended::Code(code) => Exit::Code(code),
                     Ended::Crashed(crash) => Exit::Crashed(crash),
-                };
+                });
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {}
             Err(mpsc::RecvTimeoutError::Disconnected) => unreachable!("the waiter always sends"),
         }
-    };
-    // Whatever the process left running (threads are gone with it; children are not).
-    tree.kill();
+    }
+}
 
+/// What the readers of stdout and stderr kept, waiting a little for output still in the
+/// pipes after the process ended.
+fn collect_output(exit: Exit, reads: &mpsc::Receiver<StreamRead>) -> Finished {
     let mut finished = Finished {
         exit,
         stdout: Vec::new(),
@@ -141,7 +155,7 @@ pub fn run(
     let drain_deadline = Instant::now() + DRAIN_GRACE;
     for _ in 0..2 {
         let wait = drain_deadline.saturating_duration_since(Instant::now());
-        let Ok(read) = out_rx.recv_timeout(wait) else {
+        let Ok(read) = reads.recv_timeout(wait) else {
             break;
         };
         finished.truncated |= read.truncated;
@@ -153,7 +167,7 @@ pub fn run(
             Stream::Stderr => finished.stderr = read.kept,
         }
     }
-    Ok(finished)
+    finished
 }
 
 #[derive(Clone, Copy)]

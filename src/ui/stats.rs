@@ -42,20 +42,7 @@ impl Tally {
 }
 
 pub fn render_stats(course: &Course, state: &State, theme: &Theme, scope: Scope) -> String {
-    let mut topics: Vec<(&str, Tally)> = Vec::new();
-    let mut total = Tally::default();
-    for ex in &course.exercises {
-        let progress = state.exercises.get(&ex.name);
-        total.add(ex, progress);
-        match topics.iter_mut().find(|(t, _)| *t == ex.topic) {
-            Some((_, tally)) => tally.add(ex, progress),
-            None => {
-                let mut tally = Tally::default();
-                tally.add(ex, progress);
-                topics.push((&ex.topic, tally));
-            }
-        }
-    }
+    let (total, topics) = tallies(course, state);
     let width = course
         .exercises
         .iter()
@@ -80,16 +67,7 @@ pub fn render_stats(course: &Course, state: &State, theme: &Theme, scope: Scope)
         total.hints,
         total.hints_available,
     );
-    let header = |first: &str, second: &str| {
-        format!(
-            "{}",
-            theme.heading.apply_to(format!(
-                "{first:width$}  {second:>7}  {:>8}  {:>5}  {:>7}",
-                "attempts", "hints", "time"
-            ))
-        )
-    };
-    let _ = writeln!(out, "{}", header("topic", "done"));
+    let _ = writeln!(out, "{}", header(theme, width, "topic", "done"));
     for (topic, t) in &topics {
         let done = format!("{}/{}", t.done, t.exercises);
         let style = if t.done == t.exercises {
@@ -107,34 +85,71 @@ pub fn render_stats(course: &Course, state: &State, theme: &Theme, scope: Scope)
         );
     }
     if scope == Scope::Full {
-        let _ = writeln!(out, "\n{}", header("exercise", "status"));
-        for ex in &course.exercises {
-            let p = state.exercises.get(&ex.name).cloned().unwrap_or_default();
-            let (status, style) = if p.done {
-                ("done", &theme.good)
-            } else if p.attempts > 0 {
-                ("started", &theme.warn)
-            } else {
-                ("-", &theme.dim)
-            };
-            let _ = writeln!(
-                out,
-                "{:width$}  {}  {:>8}  {:>5}  {:>7}",
-                ex.name,
-                style.apply_to(format!("{status:>7}")),
-                p.attempts,
-                format!("{}/{}", p.hints_shown, ex.hints.len()),
-                duration(p.seconds)
-            );
+        out.push_str(&per_exercise(course, state, theme, width));
+    }
+    out
+}
+
+/// The tally of the whole course, and of each topic in course order.
+fn tallies<'a>(course: &'a Course, state: &State) -> (Tally, Vec<(&'a str, Tally)>) {
+    let mut topics: Vec<(&str, Tally)> = Vec::new();
+    let mut total = Tally::default();
+    for ex in &course.exercises {
+        let progress = state.exercises.get(&ex.name);
+        total.add(ex, progress);
+        match topics.iter_mut().find(|(t, _)| *t == ex.topic) {
+            Some((_, tally)) => tally.add(ex, progress),
+            None => {
+                let mut tally = Tally::default();
+                tally.add(ex, progress);
+                topics.push((&ex.topic, tally));
+            }
         }
+    }
+    (total, topics)
+}
+
+/// A table's header: its first two columns, then attempts, hints and time.
+fn header(theme: &Theme, width: usize, first: &str, second: &str) -> String {
+    format!(
+        "{}",
+        theme.heading.apply_to(format!(
+            "{first:width$}  {second:>7}  {:>8}  {:>5}  {:>7}",
+            "attempts", "hints", "time"
+        ))
+    )
+}
+
+/// The table of every exercise, and how time is counted.
+fn per_exercise(course: &Course, state: &State, theme: &Theme, width: usize) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "\n{}", header(theme, width, "exercise", "status"));
+    for ex in &course.exercises {
+        let p = state.exercises.get(&ex.name).cloned().unwrap_or_default();
+        let (status, style) = if p.done {
+            ("done", &theme.good)
+        } else if p.attempts > 0 {
+            ("started", &theme.warn)
+        } else {
+            ("-", &theme.dim)
+        };
         let _ = writeln!(
             out,
-            "\n{}",
-            theme.dim.apply_to(
-                "Time is counted in watch mode, from one save to the next; a pause over 5 minutes counts as 5."
-            )
+            "{:width$}  {}  {:>8}  {:>5}  {:>7}",
+            ex.name,
+            style.apply_to(format!("{status:>7}")),
+            p.attempts,
+            format!("{}/{}", p.hints_shown, ex.hints.len()),
+            duration(p.seconds)
         );
     }
+    let _ = writeln!(
+        out,
+        "\n{}",
+        theme.dim.apply_to(
+            "Time is counted in watch mode, from one save to the next; a pause over 5 minutes counts as 5."
+        )
+    );
     out
 }
 

@@ -24,14 +24,6 @@ pub fn render_verdict(verdict: &Verdict, theme: &Theme, detail: Detail) -> Strin
         Detail::Full => usize::MAX,
         Detail::Compact { shown } => shown,
     };
-    let colored = console::colors_enabled();
-    let strip = |s: &str| {
-        if colored {
-            s.to_string()
-        } else {
-            console::strip_ansi_codes(s).into_owned()
-        }
-    };
     let mut out = String::new();
     let headline = verdict.headline();
     let _ = writeln!(
@@ -89,8 +81,23 @@ pub fn render_verdict(verdict: &Verdict, theme: &Theme, detail: Detail) -> Strin
         );
         render_results(&mut out, &own.tests, theme, detail, shown);
     }
-    if !verdict.warnings.is_empty() && detail != Detail::Full {
-        let n = verdict.warnings.len();
+    render_warnings(&mut out, &verdict.warnings, theme, detail);
+    out
+}
+
+/// Without colours if the terminal has none.
+fn strip(s: &str) -> String {
+    if console::colors_enabled() {
+        s.to_string()
+    } else {
+        console::strip_ansi_codes(s).into_owned()
+    }
+}
+
+/// Compiler warnings: a count on one screen, in full otherwise.
+fn render_warnings(out: &mut String, warnings: &[String], theme: &Theme, detail: Detail) {
+    if !warnings.is_empty() && detail != Detail::Full {
+        let n = warnings.len();
         let _ = writeln!(
             out,
             "\n{}",
@@ -98,8 +105,8 @@ pub fn render_verdict(verdict: &Verdict, theme: &Theme, detail: Detail) -> Strin
                 "{n} compiler warning(s); `backlings run` shows them"
             ))
         );
-    } else if !verdict.warnings.is_empty() {
-        let n = verdict.warnings.len();
+    } else if !warnings.is_empty() {
+        let n = warnings.len();
         let _ = writeln!(
             out,
             "\n{}",
@@ -108,11 +115,10 @@ pub fn render_verdict(verdict: &Verdict, theme: &Theme, detail: Detail) -> Strin
                 if n == 1 { "" } else { "s" }
             ))
         );
-        for warning in &verdict.warnings {
+        for warning in warnings {
             let _ = writeln!(out, "{}", strip(warning).trim_end());
         }
     }
-    out
 }
 
 /// What the learner's code printed during one test, labelled as theirs and cut to a few lines

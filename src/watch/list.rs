@@ -248,8 +248,17 @@ impl ListView {
         if visible.is_empty() {
             let _ = writeln!(text, "{}", theme.dim.apply_to("  (no exercise matches)"));
         }
+        Rendered {
+            text,
+            focus,
+            keys: self.key_bar(theme),
+        }
+    }
+
+    /// The list's key bar: what its keys do while searching, in watch mode, or on its own.
+    fn key_bar(&self, theme: &Theme) -> String {
         let key = |k: &str| theme.key.apply_to(k.to_string()).to_string();
-        let keys = if self.searching {
+        if self.searching {
             format!(
                 "type to search · {} done · {} clear · {} quit",
                 key("⏎"),
@@ -275,8 +284,7 @@ impl ListView {
                 key("r"),
                 key("l/esc")
             )
-        };
-        Rendered { text, focus, keys }
+        }
     }
 }
 

@@ -93,14 +93,12 @@ fn content<'a>(body: &Body<'a>, theme: &Theme) -> Content<'a> {
             can_compare,
             switch_to,
         } => {
-            let mut body = String::new();
-            let _ = writeln!(
-                body,
-                "{}  {}",
+            let mut body = format!(
+                "{}  {}\n{}\n\n",
                 theme.heading.apply_to(name),
-                link(rel_path, abs_path)
+                link(rel_path, abs_path),
+                theme.dim.apply_to(summary)
             );
-            let _ = writeln!(body, "{}\n", theme.dim.apply_to(summary));
             if *grading {
                 let _ = writeln!(body, "{}", theme.warn.apply_to("⟳ grading…"));
             }
