@@ -1,7 +1,6 @@
 use super::lru_cache::LruCache;
-use support::{SplitMix64, learner, try_learner};
+use support::{SplitMix64, bytes_requested, learner, try_learner};
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::fmt::{self, Debug, Display};
 use std::hash::{Hash, Hasher};
@@ -310,40 +309,8 @@ fn read_through_cache_only_loads_misses_from_the_database() {
 // Unbounded capacity and preallocation.
 
 /// Counts the bytes this thread asks the allocator for, so a check can see preallocation.
-struct CountingAllocator;
-
-thread_local! {
-    static BYTES_REQUESTED: Cell<usize> = const { Cell::new(0) };
-}
-
-fn note_request(bytes: usize) {
-    let _ = BYTES_REQUESTED.try_with(|b| b.set(b.get().saturating_add(bytes)));
-}
-
-fn bytes_requested() -> usize {
-    BYTES_REQUESTED.with(Cell::get)
-}
-
-unsafe impl GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        note_request(layout.size());
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        note_request(layout.size());
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        note_request(new_size);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
 #[global_allocator]
-static COUNTING_ALLOCATOR: CountingAllocator = CountingAllocator;
+static COUNTING_ALLOCATOR: support::CountingAllocator = support::CountingAllocator;
 
 #[test]
 fn new_does_not_preallocate_for_the_capacity() {
@@ -664,15 +631,17 @@ impl Model {
 
 /// Replays `ops` on a fresh cache and model: the index of the first wrong call and why.
 fn first_mismatch(capacity: usize, ops: &[Op]) -> Option<(usize, String)> {
-    let step = Cell::new(0);
-    let replay = try_learner(|| {
-        let mut cache = LruCache::new(capacity);
-        let mut model = Model {
-            capacity,
-            entries: Vec::new(),
-        };
-        for (i, op) in ops.iter().enumerate() {
-            step.set(i);
+    support::first_mismatch(
+        ops,
+        || {
+            let cache = LruCache::new(capacity);
+            let model = Model {
+                capacity,
+                entries: Vec::new(),
+            };
+            (cache, model)
+        },
+        |(cache, model), i, op| {
             let (got, expected) = match *op {
                 Op::Get(k) => (
                     format!("{:?}", cache.get(&k).copied()),
@@ -684,49 +653,23 @@ fn first_mismatch(capacity: usize, ops: &[Op]) -> Option<(usize, String)> {
                 ),
             };
             if got != expected {
-                return Some((i, format!("{op} returned {got}, expected {expected}")));
+                return Some(format!("{op} returned {got}, expected {expected}"));
             }
             let (got, expected) = (cache.len(), model.entries.len());
             if got != expected {
-                return Some((
-                    i,
-                    format!("{op}, then len() returned {got}, expected {expected}"),
+                return Some(format!(
+                    "{op}, then len() returned {got}, expected {expected}"
                 ));
             }
-        }
-        None
-    });
-    match replay {
-        Ok(mismatch) => mismatch,
-        Err(panicked) => {
-            let i = step.get();
-            Some((i, format!("{} {panicked}", ops[i])))
-        }
-    }
+            None
+        },
+        |i, panicked| format!("{} {panicked}", ops[i]),
+    )
 }
 
 /// Drops calls while the replay still goes wrong, for a short failing sequence.
-fn shrink(capacity: usize, mut ops: Vec<Op>) -> Vec<Op> {
-    loop {
-        let mut shorter = false;
-        let mut i = ops.len();
-        while i > 0 {
-            i -= 1;
-            if i >= ops.len() {
-                continue;
-            }
-            let mut candidate = ops.clone();
-            candidate.remove(i);
-            if let Some((at, _)) = first_mismatch(capacity, &candidate) {
-                candidate.truncate(at + 1);
-                ops = candidate;
-                shorter = true;
-            }
-        }
-        if !shorter {
-            return ops;
-        }
-    }
+fn shrink(capacity: usize, ops: Vec<Op>) -> Vec<Op> {
+    support::shrink(ops, |ops| first_mismatch(capacity, ops).map(|(at, _)| at))
 }
 
 fn join_ops(ops: &[Op]) -> String {

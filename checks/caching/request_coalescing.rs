@@ -1,5 +1,8 @@
 use super::request_coalescing::{CoalescingCache, LoadError};
-use support::{SplitMix64, learner, quiet_thread, try_learner};
+use support::{
+    Progress, SplitMix64, blocking_seen, bounded, learner, on_helper, patience, quiet_thread,
+    try_learner,
+};
 
 use std::any::Any;
 use std::cell::Cell;
@@ -11,108 +14,6 @@ use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
-
-// ---------------------------------------------------------------------------------------
-// Running learner code: a panic becomes a failure message that names the call. Threads
-// the checks spawn stay quiet; their findings reach the check as messages.
-
-
-fn panic_text(payload: Box<dyn Any + Send>) -> String {
-    match payload.downcast::<String>() {
-        Ok(text) => *text,
-        Err(payload) => match payload.downcast::<&str>() {
-            Ok(text) => text.to_string(),
-            Err(_) => "the check panicked".to_string(),
-        },
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// Waiting without hanging: every check runs on a worker thread, and waits are bounded.
-
-static BLOCKING_SEEN: AtomicBool = AtomicBool::new(false);
-
-/// How long to wait for something a correct cache does in microseconds. Only a blocking
-/// cache pays the full wait, and only once: later waits are short, so that a cache that
-/// blocks in every check still gets its verdict within the time limit.
-fn patience() -> Duration {
-    if BLOCKING_SEEN.load(Ordering::SeqCst) {
-        Duration::from_millis(100)
-    } else {
-        Duration::from_secs(1)
-    }
-}
-
-/// How long a whole check may take: a correct cache needs a few milliseconds.
-fn check_limit() -> Duration {
-    if BLOCKING_SEEN.load(Ordering::SeqCst) {
-        Duration::from_millis(150)
-    } else {
-        Duration::from_secs(2)
-    }
-}
-
-fn blocking_seen() {
-    BLOCKING_SEEN.store(true, Ordering::SeqCst);
-}
-
-/// The call a check is in, shown if it never returns.
-#[derive(Clone)]
-struct Progress(Arc<Mutex<String>>);
-
-impl Progress {
-    fn set(&self, what: impl Into<String>) {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = what.into();
-    }
-
-    fn get(&self) -> String {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-}
-
-/// Runs a check's body on its own thread; if it does not finish in time, the check
-/// fails with "deadlock suspected" and the call that did not return. (A thread left
-/// behind is harmless: the test process ends after the checks.)
-fn bounded(body: impl FnOnce(&Progress) + Send + 'static) {
-    let progress = Progress(Arc::new(Mutex::new("the check's first call".to_string())));
-    let shared = progress.clone();
-    let (tx, rx) = mpsc::channel();
-    let started = Instant::now();
-    thread::spawn(move || {
-        quiet_thread();
-        let result = panic::catch_unwind(AssertUnwindSafe(|| body(&shared)));
-        let _ = tx.send(result.map_err(panic_text));
-    });
-    // The body's own waits (patience(), 1 s at first) end before this one.
-    match rx.recv_timeout(check_limit()) {
-        Ok(Ok(())) => {}
-        Ok(Err(message)) => panic!("{message}"),
-        Err(_) => {
-            blocking_seen();
-            panic!(
-                "deadlock suspected: {} did not return within {:.1} s",
-                progress.get(),
-                started.elapsed().as_secs_f64()
-            );
-        }
-    }
-}
-
-/// Runs `f` on a helper thread; `None` if it did not finish within `patience()`.
-fn on_helper<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> Option<R> {
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        quiet_thread();
-        let _ = tx.send(f());
-    });
-    match rx.recv_timeout(patience()) {
-        Ok(value) => Some(value),
-        Err(_) => {
-            blocking_seen();
-            None
-        }
-    }
-}
 
 type Cache = CoalescingCache<u64, String, String>;
 type Outcome = Result<String, LoadError<String>>;
@@ -331,12 +232,14 @@ impl Display for Op {
 }
 
 fn first_mismatch(ops: &[Op]) -> Option<(usize, String)> {
-    let step = Cell::new(0);
-    let replay = try_learner(|| {
-        let cache: CoalescingCache<u8, String, String> = CoalescingCache::new();
-        let mut model: HashMap<u8, String> = HashMap::new();
-        for (i, op) in ops.iter().enumerate() {
-            step.set(i);
+    support::first_mismatch(
+        ops,
+        || {
+            let cache: CoalescingCache<u8, String, String> = CoalescingCache::new();
+            let model: HashMap<u8, String> = HashMap::new();
+            (cache, model)
+        },
+        |(cache, model), i, op| {
             match *op {
                 Op::Get(k, load) => {
                     let called = Cell::new(false);
@@ -356,53 +259,28 @@ fn first_mismatch(ops: &[Op]) -> Option<(usize, String)> {
                     };
                     if called.get() != should_call {
                         let times = if called.get() { "once" } else { "never" };
-                        return Some((i, format!("{op} called the loader {times}")));
+                        return Some(format!("{op} called the loader {times}"));
                     }
                     if got != expected {
-                        return Some((i, format!("{op} returned {got:?}, expected {expected:?}")));
+                        return Some(format!("{op} returned {got:?}, expected {expected:?}"));
                     }
                 }
                 Op::Invalidate(k) => {
                     let got = cache.invalidate(&k);
                     let expected = model.remove(&k).is_some();
                     if got != expected {
-                        return Some((i, format!("{op} returned {got}, expected {expected}")));
+                        return Some(format!("{op} returned {got}, expected {expected}"));
                     }
                 }
             }
-        }
-        None
-    });
-    match replay {
-        Ok(mismatch) => mismatch,
-        Err(panicked) => {
-            let i = step.get();
-            Some((i, format!("{} {}", ops[i], panic_report(panicked))))
-        }
-    }
+            None
+        },
+        |i, panicked| format!("{} {}", ops[i], panic_report(panicked)),
+    )
 }
 
-fn shrink(mut ops: Vec<Op>) -> Vec<Op> {
-    loop {
-        let mut shorter = false;
-        let mut i = ops.len();
-        while i > 0 {
-            i -= 1;
-            if i >= ops.len() {
-                continue;
-            }
-            let mut candidate = ops.clone();
-            candidate.remove(i);
-            if let Some((at, _)) = first_mismatch(&candidate) {
-                candidate.truncate(at + 1);
-                ops = candidate;
-                shorter = true;
-            }
-        }
-        if !shorter {
-            return ops;
-        }
-    }
+fn shrink(ops: Vec<Op>) -> Vec<Op> {
+    support::shrink(ops, |ops| first_mismatch(ops).map(|(at, _)| at))
 }
 
 #[test]

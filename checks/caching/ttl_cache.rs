@@ -673,27 +673,8 @@ fn first_mismatch(capacity: usize, ops: &[Op]) -> Option<(usize, String)> {
 
 /// Drops calls while the replay still goes wrong (times stay in order), for a short
 /// failing sequence.
-fn shrink(capacity: usize, mut ops: Vec<Op>) -> Vec<Op> {
-    loop {
-        let mut shorter = false;
-        let mut i = ops.len();
-        while i > 0 {
-            i -= 1;
-            if i >= ops.len() {
-                continue;
-            }
-            let mut candidate = ops.clone();
-            candidate.remove(i);
-            if let Some((at, _)) = first_mismatch(capacity, &candidate) {
-                candidate.truncate(at + 1);
-                ops = candidate;
-                shorter = true;
-            }
-        }
-        if !shorter {
-            return ops;
-        }
-    }
+fn shrink(capacity: usize, ops: Vec<Op>) -> Vec<Op> {
+    support::shrink(ops, |ops| first_mismatch(capacity, ops).map(|(at, _)| at))
 }
 
 #[test]

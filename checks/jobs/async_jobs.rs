@@ -1,7 +1,7 @@
 use super::async_jobs::{Accepted, JobError, JobStore, State};
-use support::{SplitMix64, learner, try_learner};
 use JobError::{InvalidTransition, JobFailed, NotFinished, NotFound};
 use State::{Failed, Pending, Running, Succeeded};
+use support::{SplitMix64, learner, try_learner};
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -689,64 +689,38 @@ fn run_learner(jobs: &mut JobStore, op: Op) -> String {
 
 /// Replays `ops` on a fresh store and model: the index of the first wrong call and why.
 fn first_mismatch(ops: &[Op]) -> Option<(usize, String)> {
-    let step = Cell::new(0);
-    let replay = try_learner(|| {
-        let mut jobs = JobStore::new(MODEL_RETENTION);
-        let mut model = Model::default();
-        for (i, &op) in ops.iter().enumerate() {
-            step.set(i);
-            let got = run_learner(&mut jobs, op);
+    support::first_mismatch(
+        ops,
+        || {
+            let jobs = JobStore::new(MODEL_RETENTION);
+            let model = Model::default();
+            (jobs, model)
+        },
+        |(jobs, model), i, &op| {
+            let got = run_learner(jobs, op);
             let expected = model.apply(op);
             if got != expected {
-                return Some((
-                    i,
-                    format!("{} returned {got}, expected {expected}", op_text(op)),
+                return Some(format!(
+                    "{} returned {got}, expected {expected}",
+                    op_text(op)
                 ));
             }
             let (got, expected) = (jobs.len(), model.jobs.len());
             if got != expected {
-                return Some((
-                    i,
-                    format!(
-                        "{}, then len() returned {got}, expected {expected}",
-                        op_text(op)
-                    ),
+                return Some(format!(
+                    "{}, then len() returned {got}, expected {expected}",
+                    op_text(op)
                 ));
             }
-        }
-        None
-    });
-    match replay {
-        Ok(mismatch) => mismatch,
-        Err(panicked) => {
-            let i = step.get();
-            Some((i, format!("{} panicked {panicked}", op_text(ops[i]))))
-        }
-    }
+            None
+        },
+        |i, panicked| format!("{} panicked {panicked}", op_text(ops[i])),
+    )
 }
 
 /// Drops calls while the replay still goes wrong, for a short failing sequence.
-fn shrink(mut ops: Vec<Op>) -> Vec<Op> {
-    loop {
-        let mut shorter = false;
-        let mut i = ops.len();
-        while i > 0 {
-            i -= 1;
-            if i >= ops.len() {
-                continue;
-            }
-            let mut candidate = ops.clone();
-            candidate.remove(i);
-            if let Some((at, _)) = first_mismatch(&candidate) {
-                candidate.truncate(at + 1);
-                ops = candidate;
-                shorter = true;
-            }
-        }
-        if !shorter {
-            return ops;
-        }
-    }
+fn shrink(ops: Vec<Op>) -> Vec<Op> {
+    support::shrink(ops, |ops| first_mismatch(ops).map(|(at, _)| at))
 }
 
 #[test]

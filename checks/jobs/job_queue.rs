@@ -1,6 +1,6 @@
 use super::job_queue::{Counts, DeadLetter, Delivery, JobQueue, QueueError, Receipt};
-use support::{SplitMix64, learner, try_learner};
 use QueueError::StaleReceipt;
+use support::{SplitMix64, learner, try_learner};
 
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -716,20 +716,22 @@ impl Model {
 
 /// Replays `ops` on a fresh queue and model: the index of the first wrong call and why.
 fn first_mismatch(timeout: u64, max: u32, ops: &[Op]) -> Option<(usize, String)> {
-    let step = Cell::new(0);
-    let replay = try_learner(|| {
-        let mut q = JobQueue::new(timeout, max);
-        let mut m = Model {
-            timeout,
-            max,
-            next: 0,
-            jobs: BTreeMap::new(),
-            dead: BTreeMap::new(),
-            deliveries: 0,
-        };
-        let mut receipts: Vec<Receipt> = Vec::new();
-        for (i, &op) in ops.iter().enumerate() {
-            step.set(i);
+    support::first_mismatch(
+        ops,
+        || {
+            let q = JobQueue::new(timeout, max);
+            let m = Model {
+                timeout,
+                max,
+                next: 0,
+                jobs: BTreeMap::new(),
+                dead: BTreeMap::new(),
+                deliveries: 0,
+            };
+            let receipts: Vec<Receipt> = Vec::new();
+            (q, m, receipts)
+        },
+        |(q, m, receipts), i, &op| {
             let text = op_text(op);
             let (got, expected, t) = match op {
                 Op::Enqueue(t) => {
@@ -755,12 +757,9 @@ fn first_mismatch(timeout: u64, max: u32, ops: &[Op]) -> Option<(usize, String)>
                     let got = match q.claim(t) {
                         Some(d) => {
                             if receipts.contains(&d.receipt) {
-                                return Some((
-                                    i,
-                                    format!(
-                                        "{text} returned {d:?}, a receipt an earlier claim \
+                                return Some(format!(
+                                    "{text} returned {d:?}, a receipt an earlier claim \
                                          already returned"
-                                    ),
                                 ));
                             }
                             receipts.push(d.receipt);
@@ -801,49 +800,25 @@ fn first_mismatch(timeout: u64, max: u32, ops: &[Op]) -> Option<(usize, String)>
                 }
             };
             if got != expected {
-                return Some((i, format!("{text} returned {got}, expected {expected}")));
+                return Some(format!("{text} returned {got}, expected {expected}"));
             }
             let (got, expected) = (q.counts(t), m.counts(t));
             if got != expected {
-                return Some((
-                    i,
-                    format!("{text}, then counts({t}) returned {got:?}, expected {expected:?}"),
+                return Some(format!(
+                    "{text}, then counts({t}) returned {got:?}, expected {expected:?}"
                 ));
             }
-        }
-        None
-    });
-    match replay {
-        Ok(mismatch) => mismatch,
-        Err(panicked) => {
-            let i = step.get();
-            Some((i, format!("{} panicked {panicked}", op_text(ops[i]))))
-        }
-    }
+            None
+        },
+        |i, panicked| format!("{} panicked {panicked}", op_text(ops[i])),
+    )
 }
 
 /// Drops calls while the replay still goes wrong, for a short failing sequence.
-fn shrink(timeout: u64, max: u32, mut ops: Vec<Op>) -> Vec<Op> {
-    loop {
-        let mut shorter = false;
-        let mut i = ops.len();
-        while i > 0 {
-            i -= 1;
-            if i >= ops.len() {
-                continue;
-            }
-            let mut candidate = ops.clone();
-            candidate.remove(i);
-            if let Some((at, _)) = first_mismatch(timeout, max, &candidate) {
-                candidate.truncate(at + 1);
-                ops = candidate;
-                shorter = true;
-            }
-        }
-        if !shorter {
-            return ops;
-        }
-    }
+fn shrink(timeout: u64, max: u32, ops: Vec<Op>) -> Vec<Op> {
+    support::shrink(ops, |ops| {
+        first_mismatch(timeout, max, ops).map(|(at, _)| at)
+    })
 }
 
 #[test]

@@ -645,17 +645,19 @@ fn first_mismatch(
     fates: &BTreeMap<(u64, u32), Fate>,
     ops: &[Op],
 ) -> Option<(usize, String)> {
-    let step = Cell::new(0);
-    let replay = try_learner(|| {
-        let mut outbox = Outbox::new();
-        let mut relay = Relay::new(batch);
-        let mut broker = Broker {
-            fates: fates.clone(),
-            ..Broker::default()
-        };
-        let mut m = Model::default();
-        for (i, &op) in ops.iter().enumerate() {
-            step.set(i);
+    support::first_mismatch(
+        ops,
+        || {
+            let outbox = Outbox::new();
+            let relay = Relay::new(batch);
+            let broker = Broker {
+                fates: fates.clone(),
+                ..Broker::default()
+            };
+            let m = Model::default();
+            (outbox, relay, broker, m)
+        },
+        |(outbox, relay, broker, m), i, &op| {
             let text = op_text(op, batch);
             match op {
                 Op::Append(k) => {
@@ -663,13 +665,13 @@ fn first_mismatch(
                     m.next += 1;
                     m.unpublished.insert(m.next, k);
                     if got != m.next {
-                        return Some((i, format!("{text} returned {got}, expected {}", m.next)));
+                        return Some(format!("{text} returned {got}, expected {}", m.next));
                     }
                 }
                 Op::Pass => {
                     broker.pass.clear();
                     let got = match panic::catch_unwind(AssertUnwindSafe(|| {
-                        relay.run_once(&mut outbox, &mut broker)
+                        relay.run_once(outbox, broker)
                     })) {
                         Ok(r) => Some(r),
                         Err(e) => {
@@ -681,7 +683,7 @@ fn first_mismatch(
                             if !text.contains(CRASH) {
                                 panic::resume_unwind(e);
                             }
-                            relay = Relay::new(batch);
+                            *relay = Relay::new(batch);
                             None
                         }
                     };
@@ -691,24 +693,18 @@ fn first_mismatch(
                         None => "a crash".to_string(),
                     };
                     if got != expected {
-                        return Some((
-                            i,
-                            format!(
-                                "{text} ended with {}, expected {} (publish was called for {:?})",
-                                show(&got),
-                                show(&expected),
-                                broker.pass.iter().map(|p| p.0).collect::<Vec<_>>()
-                            ),
+                        return Some(format!(
+                            "{text} ended with {}, expected {} (publish was called for {:?})",
+                            show(&got),
+                            show(&expected),
+                            broker.pass.iter().map(|p| p.0).collect::<Vec<_>>()
                         ));
                     }
                     if ids(&broker.log) != m.log {
-                        return Some((
-                            i,
-                            format!(
-                                "{text}: the broker has stored {:?}, expected {:?}",
-                                ids(&broker.log),
-                                m.log
-                            ),
+                        return Some(format!(
+                            "{text}: the broker has stored {:?}, expected {:?}",
+                            ids(&broker.log),
+                            m.log
                         ));
                     }
                 }
@@ -717,65 +713,36 @@ fn first_mismatch(
                     let expected = m.published.len();
                     m.published.clear();
                     if got != expected {
-                        return Some((i, format!("{text} returned {got}, expected {expected}")));
+                        return Some(format!("{text} returned {got}, expected {expected}"));
                     }
                 }
             }
             let expected = m.unpublished.keys().next().copied();
             let got = outbox.next_unpublished(0).map(|e| e.id);
             if got != expected {
-                return Some((
-                    i,
-                    format!(
-                        "{text}, then next_unpublished(0) returned the event with id {got:?}, \
+                return Some(format!(
+                    "{text}, then next_unpublished(0) returned the event with id {got:?}, \
                          expected {expected:?}"
-                    ),
                 ));
             }
             let expected = (m.unpublished.len(), m.unpublished.len() + m.published.len());
             let got = (outbox.unpublished_count(), outbox.len());
             if got != expected {
-                return Some((
-                    i,
-                    format!(
-                        "{text}, then (unpublished_count(), len()) returned {got:?}, expected \
+                return Some(format!(
+                    "{text}, then (unpublished_count(), len()) returned {got:?}, expected \
                          {expected:?}"
-                    ),
                 ));
             }
-        }
-        None
-    });
-    match replay {
-        Ok(mismatch) => mismatch,
-        Err(panicked) => {
-            let i = step.get();
-            Some((i, format!("{} panicked {panicked}", op_text(ops[i], batch))))
-        }
-    }
+            None
+        },
+        |i, panicked| format!("{} panicked {panicked}", op_text(ops[i], batch)),
+    )
 }
 
-fn shrink(batch: usize, fates: &BTreeMap<(u64, u32), Fate>, mut ops: Vec<Op>) -> Vec<Op> {
-    loop {
-        let mut shorter = false;
-        let mut i = ops.len();
-        while i > 0 {
-            i -= 1;
-            if i >= ops.len() {
-                continue;
-            }
-            let mut candidate = ops.clone();
-            candidate.remove(i);
-            if let Some((at, _)) = first_mismatch(batch, fates, &candidate) {
-                candidate.truncate(at + 1);
-                ops = candidate;
-                shorter = true;
-            }
-        }
-        if !shorter {
-            return ops;
-        }
-    }
+fn shrink(batch: usize, fates: &BTreeMap<(u64, u32), Fate>, ops: Vec<Op>) -> Vec<Op> {
+    support::shrink(ops, |ops| {
+        first_mismatch(batch, fates, ops).map(|(at, _)| at)
+    })
 }
 
 #[test]

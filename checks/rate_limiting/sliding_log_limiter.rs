@@ -437,17 +437,19 @@ impl Model {
 
 /// Replays `ops` on a fresh limiter and model: the index of the first wrong call and why.
 fn first_mismatch(limit: u32, window_ms: u64, ops: &[Op]) -> Option<(usize, String)> {
-    let step = Cell::new(0);
-    let replay = try_learner(|| {
-        let mut limiter = SlidingLogLimiter::new(limit, window_ms);
-        let mut model = Model {
-            limit,
-            window_ms,
-            latest: 0,
-            allowed: Vec::new(),
-        };
-        for (i, op) in ops.iter().enumerate() {
-            step.set(i);
+    support::first_mismatch(
+        ops,
+        || {
+            let limiter = SlidingLogLimiter::new(limit, window_ms);
+            let model = Model {
+                limit,
+                window_ms,
+                latest: 0,
+                allowed: Vec::new(),
+            };
+            (limiter, model)
+        },
+        |(limiter, model), i, op| {
             let (got, expected) = match *op {
                 Op::Allow(client, now) => (
                     limiter.allow(client, now).to_string(),
@@ -463,43 +465,20 @@ fn first_mismatch(limit: u32, window_ms: u64, ops: &[Op]) -> Option<(usize, Stri
                 ),
             };
             if got != expected {
-                return Some((i, format!("{op} returned {got}, expected {expected}")));
+                return Some(format!("{op} returned {got}, expected {expected}"));
             }
-        }
-        None
-    });
-    match replay {
-        Ok(mismatch) => mismatch,
-        Err(panicked) => {
-            let i = step.get();
-            Some((i, format!("{} {panicked}", ops[i])))
-        }
-    }
+            None
+        },
+        |i, panicked| format!("{} {panicked}", ops[i]),
+    )
 }
 
 /// Drops calls while the replay still goes wrong, for a short failing sequence. Times
 /// stay non-decreasing, since the calls left keep their order.
-fn shrink(limit: u32, window_ms: u64, mut ops: Vec<Op>) -> Vec<Op> {
-    loop {
-        let mut shorter = false;
-        let mut i = ops.len();
-        while i > 0 {
-            i -= 1;
-            if i >= ops.len() {
-                continue;
-            }
-            let mut candidate = ops.clone();
-            candidate.remove(i);
-            if let Some((at, _)) = first_mismatch(limit, window_ms, &candidate) {
-                candidate.truncate(at + 1);
-                ops = candidate;
-                shorter = true;
-            }
-        }
-        if !shorter {
-            return ops;
-        }
-    }
+fn shrink(limit: u32, window_ms: u64, ops: Vec<Op>) -> Vec<Op> {
+    support::shrink(ops, |ops| {
+        first_mismatch(limit, window_ms, ops).map(|(at, _)| at)
+    })
 }
 
 fn join_ops(ops: &[Op]) -> String {

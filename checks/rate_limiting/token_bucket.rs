@@ -430,16 +430,18 @@ impl Model {
 
 /// Replays `ops` on a fresh limiter and model: the index of the first wrong call and why.
 fn first_mismatch(capacity: u32, rate: u32, ops: &[Op]) -> Option<(usize, String)> {
-    let step = Cell::new(0);
-    let replay = try_learner(|| {
-        let mut bucket = TokenBucket::new(capacity, rate);
-        let mut model = Model {
-            capacity,
-            rate,
-            buckets: HashMap::new(),
-        };
-        for (i, op) in ops.iter().enumerate() {
-            step.set(i);
+    support::first_mismatch(
+        ops,
+        || {
+            let bucket = TokenBucket::new(capacity, rate);
+            let model = Model {
+                capacity,
+                rate,
+                buckets: HashMap::new(),
+            };
+            (bucket, model)
+        },
+        |(bucket, model), i, op| {
             let (got, expected) = match *op {
                 Op::Allow(client, now) => (
                     bucket.allow(client, now).to_string(),
@@ -455,43 +457,20 @@ fn first_mismatch(capacity: u32, rate: u32, ops: &[Op]) -> Option<(usize, String
                 ),
             };
             if got != expected {
-                return Some((i, format!("{op} returned {got}, expected {expected}")));
+                return Some(format!("{op} returned {got}, expected {expected}"));
             }
-        }
-        None
-    });
-    match replay {
-        Ok(mismatch) => mismatch,
-        Err(panicked) => {
-            let i = step.get();
-            Some((i, format!("{} {panicked}", ops[i])))
-        }
-    }
+            None
+        },
+        |i, panicked| format!("{} {panicked}", ops[i]),
+    )
 }
 
 /// Drops calls while the replay still goes wrong, for a short failing sequence. Times
 /// stay non-decreasing, since the calls left keep their order.
-fn shrink(capacity: u32, rate: u32, mut ops: Vec<Op>) -> Vec<Op> {
-    loop {
-        let mut shorter = false;
-        let mut i = ops.len();
-        while i > 0 {
-            i -= 1;
-            if i >= ops.len() {
-                continue;
-            }
-            let mut candidate = ops.clone();
-            candidate.remove(i);
-            if let Some((at, _)) = first_mismatch(capacity, rate, &candidate) {
-                candidate.truncate(at + 1);
-                ops = candidate;
-                shorter = true;
-            }
-        }
-        if !shorter {
-            return ops;
-        }
-    }
+fn shrink(capacity: u32, rate: u32, ops: Vec<Op>) -> Vec<Op> {
+    support::shrink(ops, |ops| {
+        first_mismatch(capacity, rate, ops).map(|(at, _)| at)
+    })
 }
 
 fn join_ops(ops: &[Op]) -> String {

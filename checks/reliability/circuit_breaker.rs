@@ -1,7 +1,6 @@
 use super::circuit_breaker::{BreakerConfig, BreakerState, CircuitBreaker, Permit};
 use support::{SplitMix64, learner, try_learner};
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::fmt::{self, Display};
 use std::hint::black_box;
@@ -551,51 +550,20 @@ fn times_and_cooldowns_near_u64_max_do_not_overflow() {
 // ---------------------------------------------------------------------------------------
 // Memory: count the bytes this thread holds, so a check can see what the breaker keeps.
 
-struct CountingAllocator;
-
-thread_local! {
-    static BYTES_REQUESTED: Cell<usize> = const { Cell::new(0) };
-    static BYTES_LIVE: Cell<isize> = const { Cell::new(0) };
-}
-
-fn note(requested: usize, live_change: isize) {
-    let _ = BYTES_REQUESTED.try_with(|b| b.set(b.get().saturating_add(requested)));
-    let _ = BYTES_LIVE.try_with(|b| b.set(b.get() + live_change));
-}
-
-unsafe impl GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        note(layout.size(), layout.size() as isize);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        note(layout.size(), layout.size() as isize);
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        note(0, -(layout.size() as isize));
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        note(new_size, new_size as isize - layout.size() as isize);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
 #[global_allocator]
-static COUNTING_ALLOCATOR: CountingAllocator = CountingAllocator;
+static COUNTING_ALLOCATOR: support::CountingAllocator = support::CountingAllocator;
 
 #[test]
 fn new_does_not_reserve_memory_for_the_threshold() {
     const LIMIT: usize = 64 * 1024;
     let threshold = 1 << 20;
     let c = config(threshold, 1_000, 1_000, 1);
-    let before = BYTES_REQUESTED.with(Cell::get);
+    let before = support::bytes_requested();
     let mut b = learner(
         || format!("CircuitBreaker::new({})", config_text(&c)),
         || CircuitBreaker::new(c),
     );
-    let after = BYTES_REQUESTED.with(Cell::get) - before;
+    let after = support::bytes_requested() - before;
     assert!(
         after <= LIMIT,
         "CircuitBreaker::new({}) allocated {after} bytes, expected at most {LIMIT}: the \
@@ -617,7 +585,7 @@ fn new_does_not_reserve_memory_for_the_threshold() {
             }
         },
     );
-    let after = BYTES_REQUESTED.with(Cell::get) - before;
+    let after = support::bytes_requested() - before;
     assert!(
         after <= LIMIT,
         "CircuitBreaker::new({}) and 3 failed calls allocated {after} bytes, expected at \
@@ -669,11 +637,11 @@ fn failures_that_left_the_window_are_not_kept() {
     if let Err(t) = fail_calls(0, FIRST) {
         refused(t);
     }
-    let live_before = BYTES_LIVE.with(Cell::get);
+    let live_before = support::bytes_live();
     if let Err(t) = fail_calls(FIRST, TOTAL) {
         refused(t);
     }
-    let grew = BYTES_LIVE.with(Cell::get) - live_before;
+    let grew = support::bytes_live() - live_before;
     assert!(
         grew <= LIMIT,
         "CircuitBreaker::new({}), then a failed call every 60 ms: from failure {FIRST} to \
@@ -891,27 +859,26 @@ impl Model {
 
 /// Replays `ops`: the index of the first call that differs from the model, and why.
 fn first_mismatch(c: BreakerConfig, ops: &[Op]) -> Option<(usize, String)> {
-    let step = Cell::new(0);
-    let replay = try_learner(|| {
-        let mut breaker = CircuitBreaker::new(c);
-        let mut model = Model::new(c);
-        // Permit id -> (the learner's permit, the model's episode).
-        let mut permits: Vec<Option<(Permit, u64)>> = Vec::new();
-        for (i, op) in ops.iter().enumerate() {
-            step.set(i);
+    support::first_mismatch(
+        ops,
+        || {
+            let breaker = CircuitBreaker::new(c);
+            let model = Model::new(c);
+            // Permit id -> (the learner's permit, the model's episode).
+            let permits: Vec<Option<(Permit, u64)>> = Vec::new();
+            (breaker, model, permits)
+        },
+        |(breaker, model, permits), i, op| {
             match *op {
                 Op::Acquire { id, now } => {
                     let got = breaker.try_acquire(now);
                     let expected = model.acquire(now);
                     if got.is_some() != expected.is_some() {
                         let text = |granted: bool| if granted { "a permit" } else { "None" };
-                        return Some((
-                            i,
-                            format!(
-                                "try_acquire({now}) returned {}, expected {}",
-                                text(got.is_some()),
-                                text(expected.is_some())
-                            ),
+                        return Some(format!(
+                            "try_acquire({now}) returned {}, expected {}",
+                            text(got.is_some()),
+                            text(expected.is_some())
                         ));
                     }
                     if permits.len() <= id {
@@ -933,47 +900,21 @@ fn first_mismatch(c: BreakerConfig, ops: &[Op]) -> Option<(usize, String)> {
                 Op::State { now } => {
                     let (got, expected) = (breaker.state(now), model.state(now));
                     if got != expected {
-                        return Some((
-                            i,
-                            format!("state({now}) returned {got:?}, expected {expected:?}"),
+                        return Some(format!(
+                            "state({now}) returned {got:?}, expected {expected:?}"
                         ));
                     }
                 }
             }
-        }
-        None
-    });
-    match replay {
-        Ok(mismatch) => mismatch,
-        Err(panicked) => {
-            let i = step.get();
-            Some((i, format!("{} {panicked}", ops[i])))
-        }
-    }
+            None
+        },
+        |i, panicked| format!("{} {panicked}", ops[i]),
+    )
 }
 
 /// Drops calls while the replay still goes wrong, for a short failing sequence.
-fn shrink(c: BreakerConfig, mut ops: Vec<Op>) -> Vec<Op> {
-    loop {
-        let mut shorter = false;
-        let mut i = ops.len();
-        while i > 0 {
-            i -= 1;
-            if i >= ops.len() {
-                continue;
-            }
-            let mut candidate = ops.clone();
-            candidate.remove(i);
-            if let Some((at, _)) = first_mismatch(c, &candidate) {
-                candidate.truncate(at + 1);
-                ops = candidate;
-                shorter = true;
-            }
-        }
-        if !shorter {
-            return ops;
-        }
-    }
+fn shrink(c: BreakerConfig, ops: Vec<Op>) -> Vec<Op> {
+    support::shrink(ops, |ops| first_mismatch(c, ops).map(|(at, _)| at))
 }
 
 fn random_ops(rng: &mut SplitMix64, count: usize) -> Vec<Op> {

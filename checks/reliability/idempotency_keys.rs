@@ -1,6 +1,6 @@
 use super::idempotency_keys::{IdempotencyError, IdempotencyStore, Request, Response};
-use support::{SplitMix64, learner, try_learner};
 use IdempotencyError::KeyReused;
+use support::{SplitMix64, learner, try_learner};
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -872,22 +872,24 @@ impl Model {
 
 /// Replays `ops` on a fresh store and model: the index of the first wrong call and why.
 fn first_mismatch(ops: &[Op]) -> Option<(usize, String)> {
-    let step = Cell::new(0);
-    let replay = try_learner(|| {
-        let store = IdempotencyStore::new(MODEL_TTL);
-        let mut model = Model::default();
-        let mut runs = 0usize;
-        for (i, op) in ops.iter().enumerate() {
-            step.set(i);
+    support::first_mismatch(
+        ops,
+        || {
+            let store = IdempotencyStore::new(MODEL_TTL);
+            let model = Model::default();
+            let runs = 0usize;
+            (store, model, runs)
+        },
+        |(store, model, runs), i, op| {
             match *op {
                 Op::Handle(k, r, at, status) => {
                     let request = model_request(r);
                     let mut ran = false;
                     let got = store.handle(KEYS[k as usize], &request, at, |_: &Request| {
                         ran = true;
-                        resp(status, &format!("r{}", runs + 1))
+                        resp(status, &format!("r{}", *runs + 1))
                     });
-                    runs += usize::from(ran);
+                    *runs += usize::from(ran);
                     let (expected, should_run) = model.handle(k, r, at, status);
                     if got != expected || ran != should_run {
                         let ran_text = if ran { "running" } else { "without running" };
@@ -896,12 +898,9 @@ fn first_mismatch(ops: &[Op]) -> Option<(usize, String)> {
                         } else {
                             "without running"
                         };
-                        return Some((
-                            i,
-                            format!(
-                                "{op} returned {got:?} {ran_text} the handler, expected \
+                        return Some(format!(
+                            "{op} returned {got:?} {ran_text} the handler, expected \
                                  {expected:?} {should_text} it"
-                            ),
                         ));
                     }
                 }
@@ -909,51 +908,25 @@ fn first_mismatch(ops: &[Op]) -> Option<(usize, String)> {
                     let got = store.purge_expired(at);
                     let expected = model.purge(at);
                     if got != expected {
-                        return Some((i, format!("{op} returned {got}, expected {expected}")));
+                        return Some(format!("{op} returned {got}, expected {expected}"));
                     }
                 }
             }
             let (got, expected) = (store.len(), model.entries.len());
             if got != expected {
-                return Some((
-                    i,
-                    format!("{op}, then len() returned {got}, expected {expected}"),
+                return Some(format!(
+                    "{op}, then len() returned {got}, expected {expected}"
                 ));
             }
-        }
-        None
-    });
-    match replay {
-        Ok(mismatch) => mismatch,
-        Err(panicked) => {
-            let i = step.get();
-            Some((i, format!("{} panicked {panicked}", ops[i])))
-        }
-    }
+            None
+        },
+        |i, panicked| format!("{} panicked {panicked}", ops[i]),
+    )
 }
 
 /// Drops calls while the replay still goes wrong, for a short failing sequence.
-fn shrink(mut ops: Vec<Op>) -> Vec<Op> {
-    loop {
-        let mut shorter = false;
-        let mut i = ops.len();
-        while i > 0 {
-            i -= 1;
-            if i >= ops.len() {
-                continue;
-            }
-            let mut candidate = ops.clone();
-            candidate.remove(i);
-            if let Some((at, _)) = first_mismatch(&candidate) {
-                candidate.truncate(at + 1);
-                ops = candidate;
-                shorter = true;
-            }
-        }
-        if !shorter {
-            return ops;
-        }
-    }
+fn shrink(ops: Vec<Op>) -> Vec<Op> {
+    support::shrink(ops, |ops| first_mismatch(ops).map(|(at, _)| at))
 }
 
 fn join_ops(ops: &[Op]) -> String {

@@ -547,27 +547,10 @@ fn first_mismatch(window_ms: u64, calls: &[(&str, u64)]) -> Option<(usize, Strin
 
 /// Drops calls while the replay still goes wrong (times stay in order), for a short
 /// failing sequence.
-fn shrink<'a>(window_ms: u64, mut calls: Vec<(&'a str, u64)>) -> Vec<(&'a str, u64)> {
-    loop {
-        let mut shorter = false;
-        let mut i = calls.len();
-        while i > 0 {
-            i -= 1;
-            if i >= calls.len() {
-                continue;
-            }
-            let mut candidate = calls.clone();
-            candidate.remove(i);
-            if let Some((at, _)) = first_mismatch(window_ms, &candidate) {
-                candidate.truncate(at + 1);
-                calls = candidate;
-                shorter = true;
-            }
-        }
-        if !shorter {
-            return calls;
-        }
-    }
+fn shrink<'a>(window_ms: u64, calls: Vec<(&'a str, u64)>) -> Vec<(&'a str, u64)> {
+    support::shrink(calls, |calls| {
+        first_mismatch(window_ms, calls).map(|(at, _)| at)
+    })
 }
 
 #[test]

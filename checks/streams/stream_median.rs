@@ -365,27 +365,8 @@ fn first_mismatch(values: &[i32]) -> Option<(usize, String)> {
 }
 
 /// Drops values while the replay still goes wrong, for a short failing stream.
-fn shrink(mut values: Vec<i32>) -> Vec<i32> {
-    loop {
-        let mut shorter = false;
-        let mut i = values.len();
-        while i > 0 {
-            i -= 1;
-            if i >= values.len() {
-                continue;
-            }
-            let mut candidate = values.clone();
-            candidate.remove(i);
-            if let Some((at, _)) = first_mismatch(&candidate) {
-                candidate.truncate(at + 1);
-                values = candidate;
-                shorter = true;
-            }
-        }
-        if !shorter {
-            return values;
-        }
-    }
+fn shrink(values: Vec<i32>) -> Vec<i32> {
+    support::shrink(values, |values| first_mismatch(values).map(|(at, _)| at))
 }
 
 #[test]

@@ -542,27 +542,8 @@ fn first_mismatch(window_ms: u64, ops: &[Op]) -> Option<(usize, String)> {
 
 /// Drops calls while the replay still goes wrong (times stay in order), for a short
 /// failing sequence.
-fn shrink(window_ms: u64, mut ops: Vec<Op>) -> Vec<Op> {
-    loop {
-        let mut shorter = false;
-        let mut i = ops.len();
-        while i > 0 {
-            i -= 1;
-            if i >= ops.len() {
-                continue;
-            }
-            let mut candidate = ops.clone();
-            candidate.remove(i);
-            if let Some((at, _)) = first_mismatch(window_ms, &candidate) {
-                candidate.truncate(at + 1);
-                ops = candidate;
-                shorter = true;
-            }
-        }
-        if !shorter {
-            return ops;
-        }
-    }
+fn shrink(window_ms: u64, ops: Vec<Op>) -> Vec<Op> {
+    support::shrink(ops, |ops| first_mismatch(window_ms, ops).map(|(at, _)| at))
 }
 
 #[test]
