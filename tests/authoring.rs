@@ -131,11 +131,7 @@ fn dev_new_scaffolds_a_working_exercise_that_dev_check_refuses_until_written() {
 
     a.finish();
     let run = a.dev(&["check"]).status(0);
-    assert!(
-        run.stdout.contains("1 exercises are sound"),
-        "{}",
-        run.stdout
-    );
+    assert!(run.stdout.contains("1 exercise is sound"), "{}", run.stdout);
 }
 
 #[test]
@@ -607,4 +603,49 @@ fn the_guides_grading_workflow_is_valid() {
     let file = sb.dir.path().join("grade.yml");
     fs::write(&file, yaml).unwrap();
     assert_valid_workflow(&file);
+}
+
+/// The course is found from any directory inside it, as git finds a repository; naming an
+/// exercise shows what caught each mutant; with `--repeat`, a mutant caught only by chance
+/// is a problem.
+#[test]
+fn dev_check_finds_the_course_from_inside_it_and_shows_what_caught_each_mutant() {
+    let a = Authoring::with(&[("slow_log", "logs")], true);
+    let inside = a.path("checks/logs");
+    let mut args = vec!["dev", "check", "slow_log"];
+    let run = a.sb.run_in(&inside, &args).status(0);
+    assert!(
+        run.stdout.contains("ok: 1 exercise is sound"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("What caught each mutant")
+            && run.stdout.contains("  slow_log strictly_greater: "),
+        "{}",
+        run.stdout
+    );
+
+    // A mutant that is wrong in about half of its runs (a coin tossed once per run): 16 runs
+    // all alike happen once in 30,000.
+    a.write(
+        "mutants/logs/slow_log/sometimes_wrong.rs",
+        "pub fn slow_requests(latencies_ms: &[u64], threshold_ms: u64) -> usize {\n    \
+         use std::hash::{BuildHasher, Hasher};\n    \
+         static COIN: std::sync::OnceLock<u64> = std::sync::OnceLock::new();\n    \
+         let coin = *COIN.get_or_init(|| std::collections::hash_map::RandomState::new().build_hasher().finish());\n    \
+         let n = latencies_ms.iter().filter(|&&l| l >= threshold_ms).count();\n    \
+         if coin % 2 == 0 { n + 1 } else { n }\n}\n",
+    );
+    args.extend(["--repeat", "16"]);
+    let run = a.sb.run_in(&inside, &args).status(1);
+    assert!(
+        run.stdout
+            .contains("slow_log mutant sometimes_wrong: survived")
+            && run
+                .stdout
+                .contains("of 16 runs; the checks catch it only by chance"),
+        "{}",
+        run.stdout
+    );
 }

@@ -2,11 +2,13 @@
 //! and fails, every solution passes (every time, well inside its limit) and every mutant fails.
 
 use std::borrow::Cow;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -39,8 +41,19 @@ struct Job {
     /// Index into the list of exercises being proved.
     exercise: usize,
     role: Role,
+    /// A mutant's name (its file's stem); empty for the stub and the solution.
+    slug: String,
     label: String,
     source: String,
+}
+
+/// What the runs of one mutant add up to.
+#[derive(Default)]
+struct MutantRuns {
+    runs: usize,
+    kills: usize,
+    /// How the first run that failed it did: the check and the first line of its message.
+    killed_by: Option<String>,
 }
 
 /// What the grades of one exercise add up to, for its row in the table.
@@ -51,8 +64,9 @@ struct Row {
     solution_runs: usize,
     solution_passes: usize,
     slowest_solution: Duration,
-    mutants: usize,
-    mutants_killed: usize,
+    /// Each mutant that compiled, by name, and those that did not.
+    mutants: BTreeMap<String, MutantRuns>,
+    broken_mutants: BTreeSet<String>,
 }
 
 pub fn check(course_dir: Option<PathBuf>, names: &[String], repeat: u32) -> Result<ExitCode> {
@@ -88,6 +102,9 @@ pub fn check(course_dir: Option<PathBuf>, names: &[String], repeat: u32) -> Resu
         .max()
         .unwrap_or(8)
         .max(8);
+    // How each mutant was caught, to review the messages learners will see: shown when
+    // the author names the exercises.
+    let mut caught = String::new();
     let mut table = format!(
         "{:width$}  checks  stub  solution  slowest  mutants killed\n",
         "exercise"
@@ -99,6 +116,11 @@ pub fn check(course_dir: Option<PathBuf>, names: &[String], repeat: u32) -> Resu
             .filter(|(j, _)| j.exercise == index);
         let row = row_of(src.exercise, graded, &mut problems);
         let _ = writeln!(table, "{}", row.shown(&src.exercise.name, width));
+        for (slug, runs) in &row.mutants {
+            if let Some(how) = &runs.killed_by {
+                let _ = writeln!(caught, "  {} {slug}: {how}", src.exercise.name);
+            }
+        }
     }
     for ex in selected
         .iter()
@@ -107,6 +129,11 @@ pub fn check(course_dir: Option<PathBuf>, names: &[String], repeat: u32) -> Resu
         let _ = writeln!(table, "{:width$}  (not graded: files missing)", ex.name);
     }
     out!("{table}")?;
+    if !names.is_empty() && !caught.is_empty() {
+        out!(
+            "\nWhat caught each mutant (the check, and the first line of its message):\n{caught}"
+        )?;
+    }
     report(selected.len(), &problems)
 }
 
@@ -144,13 +171,36 @@ fn grade_all(course: &Course, sources: &[Sources], jobs: &[Job]) -> Result<Vec<R
         .context("creating a scratch directory")?;
     let bar = ui::progress_bar("proving", jobs.len());
     let support = course.checks_support()?;
-    let indexed: Vec<(usize, &Job)> = jobs.iter().enumerate().collect();
-    let verdicts = parallel_map(&indexed, &bar, |(i, job)| {
-        let dir = scratch.path().join(i.to_string());
-        grade_source(&toolchain, &dir, &sources[job.exercise], &support, job)
+    // Each worker keeps a build directory per exercise, so that rustc's incremental cache
+    // carries the checks and all that did not change from one file of the exercise to the
+    // next (its stub, solution and mutants differ by a few lines). An exercise's directories
+    // go when its last job is done.
+    let left: Vec<AtomicUsize> = (0..sources.len())
+        .map(|i| AtomicUsize::new(jobs.iter().filter(|j| j.exercise == i).count()))
+        .collect();
+    let verdicts = parallel_map(jobs, &bar, |job| {
+        let name = &sources[job.exercise].exercise.name;
+        let worker =
+            format!("{:?}", thread::current().id()).replace(|c: char| !c.is_ascii_digit(), "");
+        let dir = scratch.path().join(format!("{name}.{worker}"));
+        let verdict = grade_source(&toolchain, &dir, &sources[job.exercise], &support, job);
+        if left[job.exercise].fetch_sub(1, Ordering::SeqCst) == 1 {
+            remove_builds_of(scratch.path(), name);
+        }
+        verdict
     });
     bar.finish_and_clear();
     Ok(verdicts)
+}
+
+/// Removes the build directories of exercise `name` in `scratch`.
+fn remove_builds_of(scratch: &Path, name: &str) {
+    let prefix = format!("{name}.");
+    for entry in fs::read_dir(scratch).into_iter().flatten().flatten() {
+        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// What the grades of `ex` add up to; what is wrong with them goes to `problems`.
@@ -169,6 +219,7 @@ fn row_of<'a>(
             )),
         }
     }
+    mutant_problems(ex, &row, problems);
     if row.solution_passes > 0 && row.solution_passes < row.solution_runs {
         problems.push(format!(
             "{}: the reference solution passed {} of {} runs; a check is flaky (see the failures above)",
@@ -202,8 +253,8 @@ impl Row {
             if self.stub_ok { "ok" } else { "FAIL" },
             solution,
             self.slowest_solution.as_millis(),
-            self.mutants_killed,
-            self.mutants
+            self.mutants.values().filter(|m| m.kills == m.runs).count(),
+            self.mutants.len() + self.broken_mutants.len()
         )
     }
 }
@@ -213,9 +264,9 @@ fn report(exercises: usize, problems: &[String]) -> Result<ExitCode> {
     let theme = Theme::stdout();
     if problems.is_empty() {
         outln!(
-            "\n{} {} exercises are sound",
+            "\n{} {exercises} exercise{} sound",
             theme.good.apply_to("ok:"),
-            exercises
+            if exercises == 1 { " is" } else { "s are" }
         )?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -242,9 +293,17 @@ fn read_jobs(
     let mutants = course.mutants(ex)?;
     problems.extend(unfinished(ex, &stub, &solution, &checks, &mutants));
 
+    let runs = |what: &str, run: u32| {
+        if repeat > 1 {
+            format!("{what} (run {run} of {repeat})")
+        } else {
+            what.to_string()
+        }
+    };
     let mut jobs = vec![Job {
         exercise: index,
         role: Role::Stub,
+        slug: String::new(),
         label: "stub".into(),
         source: stub,
     }];
@@ -252,21 +311,20 @@ fn read_jobs(
         jobs.push(Job {
             exercise: index,
             role: Role::Solution,
-            label: if repeat > 1 {
-                format!("solution (run {run} of {repeat})")
-            } else {
-                "solution".into()
-            },
+            slug: String::new(),
+            label: runs("solution", run),
             source: solution.clone(),
         });
-    }
-    for (slug, source) in mutants {
-        jobs.push(Job {
-            exercise: index,
-            role: Role::Mutant,
-            label: format!("mutant {slug}"),
-            source: source.into_owned(),
-        });
+        // A mutant caught only by chance is as bad as one not caught: each runs as often.
+        for (slug, source) in &mutants {
+            jobs.push(Job {
+                exercise: index,
+                role: Role::Mutant,
+                slug: slug.clone(),
+                label: runs(&format!("mutant {slug}"), run),
+                source: source.to_string(),
+            });
+        }
     }
     Ok((checks, jobs))
 }
@@ -359,29 +417,68 @@ fn judge(ex: &Exercise, job: &Job, verdict: &Verdict, row: &mut Row, problems: &
                 ));
             }
         }
-        (Role::Mutant, outcome) => {
-            row.mutants += 1;
-            match outcome {
-                Outcome::CompileError => problems.push(format!(
-                    "{} {}: does not compile (a mutant must be a plausible, compiling wrong solution):\n{}",
+        (Role::Mutant, Outcome::CompileError) => {
+            if row.broken_mutants.insert(job.slug.clone()) {
+                problems.push(format!(
+                    "{} mutant {}: does not compile (a mutant must be a plausible, compiling wrong solution):\n{}",
                     ex.name,
-                    job.label,
+                    job.slug,
                     strip(&verdict.errors.join("\n"))
-                )),
-                Outcome::Passed => problems.push(format!(
-                    "{} {}: survives every check; the checks of {} ({}) are too weak to catch it",
-                    ex.name,
-                    job.label,
-                    ex.name,
-                    ex.checks_rel_path()
-                )),
-                _ => row.mutants_killed += 1,
+                ));
+            }
+        }
+        (Role::Mutant, outcome) => {
+            let runs = row.mutants.entry(job.slug.clone()).or_default();
+            runs.runs += 1;
+            if *outcome != Outcome::Passed {
+                runs.kills += 1;
+                runs.killed_by.get_or_insert_with(|| killed_by(verdict));
             }
         }
     }
 }
 
-/// Grades `job` in the scratch directory `dir` of its own.
+/// How a mutant's verdict caught it: the first failed check and the first line of its
+/// message, or why the run stopped.
+fn killed_by(verdict: &Verdict) -> String {
+    match verdict.failed_checks().next() {
+        Some(check) if verdict.outcome == Outcome::Failed => {
+            let message = check.message.as_deref().unwrap_or_default();
+            format!(
+                "{}: {}",
+                check.name,
+                message.lines().next().unwrap_or_default()
+            )
+        }
+        _ => verdict.headline(),
+    }
+}
+
+/// What is wrong with the mutants of `ex` over all their runs: one that survived every
+/// run, or one that only some runs caught.
+fn mutant_problems(ex: &Exercise, row: &Row, problems: &mut Vec<String>) {
+    for (slug, runs) in &row.mutants {
+        if runs.kills == 0 {
+            problems.push(format!(
+                "{} mutant {slug}: survives every check; the checks of {} ({}) are too weak to catch it",
+                ex.name,
+                ex.name,
+                ex.checks_rel_path()
+            ));
+        } else if runs.kills < runs.runs {
+            problems.push(format!(
+                "{} mutant {slug}: survived {} of {} runs; the checks catch it only by chance \
+                 (force the interleaving, or hammer harder)",
+                ex.name,
+                runs.runs - runs.kills,
+                runs.runs
+            ));
+        }
+    }
+}
+
+/// Grades `job` with `dir` as its build directory, which holds the graded file too, at the
+/// same path for every job of the exercise.
 fn grade_source(
     toolchain: &Toolchain,
     dir: &Path,
@@ -389,18 +486,20 @@ fn grade_source(
     support: &str,
     job: &Job,
 ) -> Result<Verdict> {
-    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let ex = sources.exercise;
-    let file = dir.join(format!("{}.rs", ex.name));
+    let src = dir.join("src");
+    fs::create_dir_all(&src).with_context(|| format!("creating {}", src.display()))?;
+    let file = src.join(format!("{}.rs", ex.name));
     fs::write(&file, &job.source).with_context(|| format!("writing {}", file.display()))?;
+    let build = dir.join("build");
     let sub = Submission {
         name: &ex.name,
         file: &file,
-        display_root: dir,
+        display_root: &src,
         checks: &sources.checks,
         support,
         time_limit: ex.time_limit,
-        build_dir: None,
+        build_dir: Some(&build),
         strict: None,
     };
     // A course is proved on a machine that can grade; one that cannot stops the proof.

@@ -5,7 +5,7 @@ mod check;
 mod classroom;
 mod new;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 
@@ -19,10 +19,20 @@ pub use new::new;
 /// that still holds one, so a scaffold cannot ship unfinished.
 const TEMPLATE_MARKER: &str = "TODO(author)";
 
-/// The course a dev command works on: `--course DIR`, else the current directory when it holds
-/// an `info.toml`. `None` when neither applies.
+/// The course a dev command works on: `--course DIR`, else the nearest directory holding an
+/// `info.toml`, from the current one up, as git finds a repository (`.`, `..`, `../..`…).
+/// `None` when neither applies.
 fn course_dir(explicit: Option<PathBuf>) -> Option<PathBuf> {
-    explicit.or_else(|| Path::new("info.toml").is_file().then(|| PathBuf::from(".")))
+    explicit.or_else(|| {
+        let cwd = std::env::current_dir().ok()?;
+        let up = cwd
+            .ancestors()
+            .position(|dir| dir.join("info.toml").is_file())?;
+        Some(match up {
+            0 => PathBuf::from("."),
+            up => std::iter::repeat_n("..", up).collect(),
+        })
+    })
 }
 
 /// Loads the course at `dir`, or the built-in course when there is none.

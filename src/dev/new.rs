@@ -31,7 +31,7 @@ pub fn new(name: &str, topic: &str, course_dir: Option<PathBuf>) -> Result<ExitC
     }
     let Some(root) = super::course_dir(course_dir) else {
         bail!(
-            "no info.toml here: run `backlings dev new` inside a course directory, \
+            "no info.toml here or in a directory above: run `backlings dev new` inside a course directory, \
              or pass --course DIR to add the exercise to (or start a course in) DIR"
         );
     };
