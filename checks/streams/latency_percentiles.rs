@@ -122,6 +122,7 @@ impl Probe {
         self.calls.push(format!("{call} -> {}", show_option(got)));
     }
 
+    /// Checks len(), and is_empty() with it.
     fn len(&self, expected: usize, why: &str) {
         let window = &self.window;
         let got = learner(|| format!("{}len()", context(&self.calls)), || window.len());
@@ -129,6 +130,17 @@ impl Probe {
             panic!(
                 "{}len() returned {got}, expected {expected}: {why}",
                 context(&self.calls)
+            );
+        }
+        let empty = learner(
+            || format!("{}is_empty()", context(&self.calls)),
+            || window.is_empty(),
+        );
+        if empty != (expected == 0) {
+            panic!(
+                "{}is_empty() returned {empty}, expected {}: {why}",
+                context(&self.calls),
+                expected == 0
             );
         }
     }
@@ -594,6 +606,17 @@ fn first_mismatch(window_ms: u64, ops: &[Op]) -> Option<(usize, String)> {
                     format!(
                         "{}, then len() returned {got}, expected {expected}",
                         op.show()
+                    ),
+                ));
+            }
+            let empty = window.is_empty();
+            if empty != (expected == 0) {
+                return Some((
+                    i,
+                    format!(
+                        "{}, then is_empty() returned {empty}, expected {} (len() is {expected})",
+                        op.show(),
+                        expected == 0
                     ),
                 ));
             }

@@ -85,6 +85,7 @@ impl Probe {
         }
     }
 
+    /// Checks len(), and is_empty() with it.
     fn len(&self, expected: usize) {
         let finder = &self.finder;
         let got = learner(|| format!("{}: len()", self.context()), || finder.len());
@@ -92,6 +93,17 @@ impl Probe {
             panic!(
                 "{}: len() returned {got}, expected {expected}",
                 self.context()
+            );
+        }
+        let empty = learner(
+            || format!("{}: is_empty()", self.context()),
+            || finder.is_empty(),
+        );
+        if empty != (expected == 0) {
+            panic!(
+                "{}: is_empty() returned {empty}, expected {} (len() is {expected})",
+                self.context(),
+                expected == 0
             );
         }
     }
@@ -337,6 +349,16 @@ fn first_mismatch(values: &[i32]) -> Option<(usize, String)> {
                     i,
                     format!(
                         "after inserting {}: len() returned {got}, expected {expected}",
+                        so_far()
+                    ),
+                ));
+            }
+            step.set((i, "is_empty()"));
+            if finder.is_empty() {
+                return Some((
+                    i,
+                    format!(
+                        "after inserting {}: is_empty() returned true, expected false",
                         so_far()
                     ),
                 ));
