@@ -649,3 +649,25 @@ fn dev_check_finds_the_course_from_inside_it_and_shows_what_caught_each_mutant()
         run.stdout
     );
 }
+
+/// A `pub fn` of the stub that no check calls is named: nothing would notice if a learner
+/// got it wrong. It is a warning: the course is still sound.
+#[test]
+fn dev_check_warns_about_a_stub_function_no_check_calls() {
+    let a = Authoring::with(&[("slow_log", "logs")], true);
+    let stub = a.read("exercises/logs/slow_log.rs");
+    a.write(
+        "exercises/logs/slow_log.rs",
+        &format!("{stub}\npub fn is_slow(latency_ms: u64) -> bool {{\n    todo!(\"{{latency_ms}}\")\n}}\n"),
+    );
+    let run = a.dev(&["check", "slow_log"]).status(0);
+    assert!(
+        run.stdout.contains(
+            "warning: exercises/logs/slow_log.rs: the stub declares `fn is_slow`, which no check \
+             in checks/logs/slow_log.rs calls"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("`fn slow_requests`"), "{}", run.stdout);
+}

@@ -94,6 +94,10 @@ pub fn check(course_dir: Option<PathBuf>, names: &[String], repeat: u32) -> Resu
         .iter()
         .filter(|ex| !incomplete.contains(ex.name.as_str()));
     let (sources, jobs) = plan(&course, gradable, repeat, &mut problems);
+    let warnings: Vec<String> = sources
+        .iter()
+        .flat_map(|src| uncalled(&course, src))
+        .collect();
     let verdicts = grade_all(&course, &sources, &jobs)?;
 
     let width = selected
@@ -134,7 +138,7 @@ pub fn check(course_dir: Option<PathBuf>, names: &[String], repeat: u32) -> Resu
             "\nWhat caught each mutant (the check, and the first line of its message):\n{caught}"
         )?;
     }
-    report(selected.len(), &problems)
+    report(selected.len(), &warnings, &problems)
 }
 
 /// The sources and grading jobs of each exercise in `gradable`; what keeps one from being
@@ -259,9 +263,49 @@ impl Row {
     }
 }
 
-/// The verdict on the course: sound, or every problem found.
-fn report(exercises: usize, problems: &[String]) -> Result<ExitCode> {
+/// What a stub declares that no check calls: a `pub fn` whose name the checks file never
+/// mentions, so no check can notice if a learner gets it wrong.
+fn uncalled(course: &Course, src: &Sources) -> Vec<String> {
+    let Ok(stub) = course.stub(src.exercise) else {
+        return Vec::new();
+    };
+    stub.lines()
+        .filter_map(|line| {
+            let rest = line.trim_start().strip_prefix("pub fn ")?;
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            (!name.is_empty() && !mentions(&src.checks, &name)).then(|| {
+                format!(
+                    "{}: the stub declares `fn {name}`, which no check in {} calls",
+                    src.exercise.rel_path(),
+                    src.exercise.checks_rel_path()
+                )
+            })
+        })
+        .collect()
+}
+
+/// Whether `text` holds `word` as a whole identifier.
+fn mentions(text: &str, word: &str) -> bool {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(word).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+    })
+}
+
+/// The verdict on the course: sound, or every problem found; warnings either way.
+fn report(exercises: usize, warnings: &[String], problems: &[String]) -> Result<ExitCode> {
     let theme = Theme::stdout();
+    if !warnings.is_empty() {
+        outln!()?;
+    }
+    for w in warnings {
+        outln!("{} {w}", theme.warn.apply_to("warning:"))?;
+    }
     if problems.is_empty() {
         outln!(
             "\n{} {exercises} exercise{} sound",
