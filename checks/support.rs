@@ -70,13 +70,14 @@ pub fn learner<R>(call: impl FnOnce() -> String, f: impl FnOnce() -> R) -> R {
 // ---------------------------------------------------------------------------------------
 // Random runs: replayed against a model, shrunk to the shortest that still fails.
 
-/// Replays `ops`: `setup` makes the learner's object and the model, then `check` runs op `i`
-/// on both and says why they disagree, if they do. Returns the first op that went wrong
-/// and why, or the op in which the learner's code panicked, worded by `panicked(i, panic)`.
+/// Replays `ops`: `setup` makes the learner's object and the model, then `check` runs each
+/// op on both and says why they disagree, if they do. Returns the index of the first op that
+/// went wrong and why, or of the op in which the learner's code panicked, worded by
+/// `panicked(i, panic)`.
 pub fn first_mismatch<Op, State>(
     ops: &[Op],
     setup: impl FnOnce() -> State,
-    mut check: impl FnMut(&mut State, usize, &Op) -> Option<String>,
+    mut check: impl FnMut(&mut State, &Op) -> Option<String>,
     panicked: impl FnOnce(usize, String) -> String,
 ) -> Option<(usize, String)> {
     let step = Cell::new(0);
@@ -84,7 +85,7 @@ pub fn first_mismatch<Op, State>(
         let mut state = setup();
         for (i, op) in ops.iter().enumerate() {
             step.set(i);
-            if let Some(why) = check(&mut state, i, op) {
+            if let Some(why) = check(&mut state, op) {
                 return Some((i, why));
             }
         }

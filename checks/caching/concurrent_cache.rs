@@ -4,17 +4,15 @@ use support::{
     try_learner,
 };
 
-use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::{self, Debug, Display};
 use std::hash::{Hash, Hasher};
-use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 type Cache = ConcurrentCache<u64, u64>;
 
@@ -457,7 +455,7 @@ fn first_mismatch(shards: usize, ops: &[Op]) -> Option<(usize, String)> {
             let model: HashMap<u8, u64> = HashMap::new();
             (cache, model)
         },
-        |(cache, model), i, op| {
+        |(cache, model), op| {
             let (got, expected) = match *op {
                 Op::Get(k) => (
                     format!("{:?}", cache.get(&k)),

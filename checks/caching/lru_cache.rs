@@ -1,5 +1,5 @@
 use super::lru_cache::LruCache;
-use support::{SplitMix64, bytes_requested, learner, try_learner};
+use support::{SplitMix64, bytes_requested, learner};
 
 use std::cell::Cell;
 use std::fmt::{self, Debug, Display};
@@ -641,7 +641,7 @@ fn first_mismatch(capacity: usize, ops: &[Op]) -> Option<(usize, String)> {
             };
             (cache, model)
         },
-        |(cache, model), i, op| {
+        |(cache, model), op| {
             let (got, expected) = match *op {
                 Op::Get(k) => (
                     format!("{:?}", cache.get(&k).copied()),

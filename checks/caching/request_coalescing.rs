@@ -4,11 +4,9 @@ use support::{
     try_learner,
 };
 
-use std::any::Any;
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::fmt::{self, Display};
-use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Barrier, Mutex};
@@ -239,7 +237,7 @@ fn first_mismatch(ops: &[Op]) -> Option<(usize, String)> {
             let model: HashMap<u8, String> = HashMap::new();
             (cache, model)
         },
-        |(cache, model), i, op| {
+        |(cache, model), op| {
             match *op {
                 Op::Get(k, load) => {
                     let called = Cell::new(false);

@@ -1,9 +1,8 @@
 use super::async_jobs::{Accepted, JobError, JobStore, State};
 use JobError::{InvalidTransition, JobFailed, NotFinished, NotFound};
 use State::{Failed, Pending, Running, Succeeded};
-use support::{SplitMix64, learner, try_learner};
+use support::{SplitMix64, learner};
 
-use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::hint::black_box;
@@ -696,7 +695,7 @@ fn first_mismatch(ops: &[Op]) -> Option<(usize, String)> {
             let model = Model::default();
             (jobs, model)
         },
-        |(jobs, model), i, &op| {
+        |(jobs, model), &op| {
             let got = run_learner(jobs, op);
             let expected = model.apply(op);
             if got != expected {

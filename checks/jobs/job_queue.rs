@@ -1,8 +1,7 @@
 use super::job_queue::{Counts, DeadLetter, Delivery, JobQueue, QueueError, Receipt};
 use QueueError::StaleReceipt;
-use support::{SplitMix64, learner, try_learner};
+use support::{SplitMix64, learner};
 
-use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -731,7 +730,7 @@ fn first_mismatch(timeout: u64, max: u32, ops: &[Op]) -> Option<(usize, String)>
             let receipts: Vec<Receipt> = Vec::new();
             (q, m, receipts)
         },
-        |(q, m, receipts), i, &op| {
+        |(q, m, receipts), &op| {
             let text = op_text(op);
             let (got, expected, t) = match op {
                 Op::Enqueue(t) => {

@@ -1,7 +1,6 @@
 use super::outbox_relay::{BrokerDown, Event, Outbox, Publisher, Relay, RelayReport};
 use support::{SplitMix64, learner, try_learner};
 
-use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::hint::black_box;
 use std::panic::{self, AssertUnwindSafe};
@@ -657,7 +656,7 @@ fn first_mismatch(
             let m = Model::default();
             (outbox, relay, broker, m)
         },
-        |(outbox, relay, broker, m), i, &op| {
+        |(outbox, relay, broker, m), &op| {
             let text = op_text(op, batch);
             match op {
                 Op::Append(k) => {

@@ -1,7 +1,6 @@
 use super::sliding_counter_limiter::SlidingCounterLimiter;
-use support::{Limiter, Probe, SplitMix64, learner, limit_text, ms, try_learner};
+use support::{Limiter, Probe, SplitMix64, learner, limit_text, ms};
 
-use std::cell::Cell;
 use std::collections::HashMap;
 use std::fmt::{self, Display};
 use std::hint::black_box;
@@ -480,7 +479,7 @@ fn first_mismatch(limit: u32, window_ms: u64, ops: &[Op]) -> Option<(usize, Stri
             };
             (limiter, model)
         },
-        |(limiter, model), i, op| {
+        |(limiter, model), op| {
             let (got, expected) = match *op {
                 Op::Allow(client, now) => (
                     limiter.allow(client, now).to_string(),

@@ -1,7 +1,6 @@
 use super::sliding_log_limiter::SlidingLogLimiter;
-use support::{Limiter, Probe, SplitMix64, learner, limit_text, ms, try_learner};
+use support::{Limiter, Probe, SplitMix64, learner, limit_text, ms};
 
-use std::cell::Cell;
 use std::fmt::{self, Display};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -449,7 +448,7 @@ fn first_mismatch(limit: u32, window_ms: u64, ops: &[Op]) -> Option<(usize, Stri
             };
             (limiter, model)
         },
-        |(limiter, model), i, op| {
+        |(limiter, model), op| {
             let (got, expected) = match *op {
                 Op::Allow(client, now) => (
                     limiter.allow(client, now).to_string(),

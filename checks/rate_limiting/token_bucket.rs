@@ -1,7 +1,6 @@
 use super::token_bucket::TokenBucket;
-use support::{Limiter, Probe, SplitMix64, learner, limit_text, ms, try_learner};
+use support::{Limiter, Probe, SplitMix64, learner, limit_text, ms};
 
-use std::cell::Cell;
 use std::collections::HashMap;
 use std::fmt::{self, Display};
 use std::hint::black_box;
@@ -441,7 +440,7 @@ fn first_mismatch(capacity: u32, rate: u32, ops: &[Op]) -> Option<(usize, String
             };
             (bucket, model)
         },
-        |(bucket, model), i, op| {
+        |(bucket, model), op| {
             let (got, expected) = match *op {
                 Op::Allow(client, now) => (
                     bucket.allow(client, now).to_string(),

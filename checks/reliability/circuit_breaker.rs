@@ -1,7 +1,6 @@
 use super::circuit_breaker::{BreakerConfig, BreakerState, CircuitBreaker, Permit};
-use support::{SplitMix64, learner, try_learner};
+use support::{SplitMix64, learner};
 
-use std::cell::Cell;
 use std::fmt::{self, Display};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -868,7 +867,7 @@ fn first_mismatch(c: BreakerConfig, ops: &[Op]) -> Option<(usize, String)> {
             let permits: Vec<Option<(Permit, u64)>> = Vec::new();
             (breaker, model, permits)
         },
-        |(breaker, model, permits), i, op| {
+        |(breaker, model, permits), op| {
             match *op {
                 Op::Acquire { id, now } => {
                     let got = breaker.try_acquire(now);

@@ -880,7 +880,7 @@ fn first_mismatch(ops: &[Op]) -> Option<(usize, String)> {
             let runs = 0usize;
             (store, model, runs)
         },
-        |(store, model, runs), i, op| {
+        |(store, model, runs), op| {
             match *op {
                 Op::Handle(k, r, at, status) => {
                     let request = model_request(r);
