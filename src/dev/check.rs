@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::fs;
+use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -93,11 +94,8 @@ pub fn check(course_dir: Option<PathBuf>, names: &[String], repeat: u32) -> Resu
     let gradable = selected
         .iter()
         .filter(|ex| !incomplete.contains(ex.name.as_str()));
-    let (sources, jobs) = plan(&course, gradable, repeat, &mut problems);
-    let warnings: Vec<String> = sources
-        .iter()
-        .flat_map(|src| uncalled(&course, src))
-        .collect();
+    let mut warnings = Vec::new();
+    let (sources, jobs) = plan(&course, gradable, repeat, &mut problems, &mut warnings);
     let verdicts = grade_all(&course, &sources, &jobs)?;
 
     let width = selected
@@ -142,17 +140,18 @@ pub fn check(course_dir: Option<PathBuf>, names: &[String], repeat: u32) -> Resu
 }
 
 /// The sources and grading jobs of each exercise in `gradable`; what keeps one from being
-/// graded, or is unfinished about it, goes to `problems`.
+/// graded, or is unfinished about it, goes to `problems`, what is doubtful to `warnings`.
 fn plan<'a>(
     course: &Course,
     gradable: impl Iterator<Item = &'a &'a Exercise>,
     repeat: u32,
     problems: &mut Vec<String>,
+    warnings: &mut Vec<String>,
 ) -> (Vec<Sources<'a>>, Vec<Job>) {
     let mut sources = Vec::new();
     let mut jobs = Vec::new();
     for ex in gradable {
-        match read_jobs(course, ex, sources.len(), repeat, problems) {
+        match read_jobs(course, ex, sources.len(), repeat, problems, warnings) {
             Ok((checks, mut more)) => {
                 sources.push(Sources {
                     exercise: ex,
@@ -184,9 +183,10 @@ fn grade_all(course: &Course, sources: &[Sources], jobs: &[Job]) -> Result<Vec<R
         .collect();
     let verdicts = parallel_map(jobs, &bar, |job| {
         let name = &sources[job.exercise].exercise.name;
+        // One directory per worker thread: two workers never wait on each other's build lock.
         let worker =
-            format!("{:?}", thread::current().id()).replace(|c: char| !c.is_ascii_digit(), "");
-        let dir = scratch.path().join(format!("{name}.{worker}"));
+            BuildHasherDefault::<DefaultHasher>::default().hash_one(thread::current().id());
+        let dir = scratch.path().join(format!("{name}.{worker:x}"));
         let verdict = grade_source(&toolchain, &dir, &sources[job.exercise], &support, job);
         if left[job.exercise].fetch_sub(1, Ordering::SeqCst) == 1 {
             remove_builds_of(scratch.path(), name);
@@ -265,10 +265,7 @@ impl Row {
 
 /// What a stub declares that no check calls: a `pub fn` whose name the checks file never
 /// mentions, so no check can notice if a learner gets it wrong.
-fn uncalled(course: &Course, src: &Sources) -> Vec<String> {
-    let Ok(stub) = course.stub(src.exercise) else {
-        return Vec::new();
-    };
+fn uncalled(ex: &Exercise, stub: &str, checks: &str) -> Vec<String> {
     stub.lines()
         .filter_map(|line| {
             let rest = line.trim_start().strip_prefix("pub fn ")?;
@@ -276,11 +273,11 @@ fn uncalled(course: &Course, src: &Sources) -> Vec<String> {
                 .chars()
                 .take_while(|c| c.is_alphanumeric() || *c == '_')
                 .collect();
-            (!name.is_empty() && !mentions(&src.checks, &name)).then(|| {
+            (!name.is_empty() && !mentions(checks, &name)).then(|| {
                 format!(
                     "{}: the stub declares `fn {name}`, which no check in {} calls",
-                    src.exercise.rel_path(),
-                    src.exercise.checks_rel_path()
+                    ex.rel_path(),
+                    ex.checks_rel_path()
                 )
             })
         })
@@ -322,20 +319,23 @@ fn report(exercises: usize, warnings: &[String], problems: &[String]) -> Result<
     Ok(ExitCode::from(1))
 }
 
-/// Reads an exercise's files, adds what is unfinished about it to `problems`, and returns its
-/// checks and the grading jobs: the stub, `repeat` runs of the solution, and each mutant.
+/// Reads an exercise's files, adds what is unfinished about it to `problems` and what is
+/// doubtful to `warnings`, and returns its checks and the grading jobs: the stub, and
+/// `repeat` runs of the solution and of each mutant.
 fn read_jobs(
     course: &Course,
     ex: &Exercise,
     index: usize,
     repeat: u32,
     problems: &mut Vec<String>,
+    warnings: &mut Vec<String>,
 ) -> Result<(String, Vec<Job>)> {
     let stub = course.stub(ex)?.into_owned();
     let solution = course.solution(ex)?.into_owned();
     let checks = course.checks(ex)?.into_owned();
     let mutants = course.mutants(ex)?;
     problems.extend(unfinished(ex, &stub, &solution, &checks, &mutants));
+    warnings.extend(uncalled(ex, &stub, &checks));
 
     let runs = |what: &str, run: u32| {
         if repeat > 1 {

@@ -119,14 +119,8 @@ fn content<'a>(body: &Body<'a>, theme: &Theme) -> Content<'a> {
                 Action::Compare => *can_compare,
                 Action::Switch => switch_to.is_some(),
                 _ => true,
-            })
-            .into_iter()
-            .map(|(key, action, label)| match (action, switch_to) {
-                (Action::Switch, Some(name)) => (key, format!("{label} {name}")),
-                _ => (key, label.to_string()),
-            })
-            .collect();
-            Content::plain(body, keys)
+            });
+            Content::plain(body, labelled(keys, *switch_to))
         }
         Body::List {
             text,
@@ -146,25 +140,34 @@ fn content<'a>(body: &Body<'a>, theme: &Theme) -> Content<'a> {
         },
         Body::Compare(diff) => Content::plain(
             diff.to_string(),
-            labelled(key_bar(keys::Screen::Compare, |_| true)),
+            labelled(key_bar(keys::Screen::Compare, |_| true), None),
         ),
         Body::Finished {
             summary,
             can_compare,
         } => Content::plain(
             summary.to_string(),
-            labelled(key_bar(keys::Screen::Finished, |action| {
-                action != Action::Compare || *can_compare
-            })),
+            labelled(
+                key_bar(keys::Screen::Finished, |action| {
+                    action != Action::Compare || *can_compare
+                }),
+                None,
+            ),
         ),
     }
 }
 
-/// Key bar entries as (key, label).
-fn labelled(entries: Vec<(String, Action, &'static str)>) -> Vec<(String, String)> {
+/// Key bar entries as (key, label); the switch names the exercise it switches to.
+fn labelled(
+    entries: Vec<(String, Action, &'static str)>,
+    switch_to: Option<&str>,
+) -> Vec<(String, String)> {
     entries
         .into_iter()
-        .map(|(key, _, label)| (key, label.to_string()))
+        .map(|(key, action, label)| match (action, switch_to) {
+            (Action::Switch, Some(name)) => (key, format!("{label} {name}")),
+            _ => (key, label.to_string()),
+        })
         .collect()
 }
 
