@@ -34,6 +34,9 @@ pub enum Origin {
 #[derive(Debug)]
 pub struct Course {
     pub origin: Origin,
+    /// The course directory as it was named (`course`, `..`, empty for `.`), so that paths
+    /// in messages read from where the author is; `None` for the built-in course.
+    shown_dir: Option<PathBuf>,
     pub welcome_message: String,
     pub final_message: String,
     pub exercises: Vec<Exercise>,
@@ -106,7 +109,7 @@ struct ExerciseEntry {
 impl Course {
     pub fn builtin() -> Result<Course> {
         let info = read_embedded("info.toml").context("the built-in course has no info.toml")?;
-        Course::parse(Origin::Builtin, "info.toml (built in)", info)
+        Course::parse(Origin::Builtin, None, info)
     }
 
     pub fn from_dir(dir: &Path) -> Result<Course> {
@@ -116,7 +119,8 @@ impl Course {
         let dir = crate::platform::canonicalize(dir)
             .with_context(|| format!("resolving {}", dir.display()))?;
         let shown = path.strip_prefix(".").unwrap_or(&path);
-        Course::parse(Origin::Dir(dir), &shown.display().to_string(), &text)
+        let shown_dir = shown.parent().map(Path::to_path_buf).unwrap_or_default();
+        Course::parse(Origin::Dir(dir), Some(shown_dir), &text)
     }
 
     pub fn load(origin: &Origin) -> Result<Course> {
@@ -127,7 +131,11 @@ impl Course {
     }
 
     /// Parses `info.toml`; `file` names it in error messages, which carry line and column.
-    fn parse(origin: Origin, file: &str, text: &str) -> Result<Course> {
+    fn parse(origin: Origin, shown_dir: Option<PathBuf>, text: &str) -> Result<Course> {
+        let file = match &shown_dir {
+            Some(dir) => dir.join("info.toml").display().to_string(),
+            None => "info.toml (built in)".to_string(),
+        };
         let at = |span: std::ops::Range<usize>| {
             let (line, col) = line_col(text, span.start);
             format!("{file}:{line}:{col}")
@@ -153,6 +161,9 @@ impl Course {
                 bail!(
                     "{here}: exercise name {name:?} must be a lowercase Rust identifier that is not a keyword (letters, digits, `_`)"
                 );
+            }
+            if RESERVED_NAMES.contains(&name.as_str()) {
+                bail!("{here}: exercise name {name:?} is taken: {RESERVED_WHY}");
             }
             if !is_identifier(entry.dir.get_ref()) {
                 bail!(
@@ -188,10 +199,21 @@ impl Course {
         }
         Ok(Course {
             origin,
+            shown_dir,
             welcome_message: info.welcome_message,
             final_message: info.final_message,
             exercises,
         })
+    }
+
+    /// A course file (`rel`, `/`-separated) as the author reads its path: from where the
+    /// course was named, like each exercise's `defined_at` (`course/checks/t/a.rs`,
+    /// `../checks/t/a.rs`).
+    pub fn shown_file(&self, rel: &str) -> String {
+        match &self.shown_dir {
+            Some(dir) => dir.join(native(rel)).display().to_string(),
+            None => shown(rel),
+        }
     }
 
     pub fn find(&self, name: &str) -> Result<&Exercise> {
@@ -366,6 +388,11 @@ fn walk(root: &Path, rel: &Path, out: &mut Vec<String>) -> Result<()> {
 }
 
 /// Whether `s` can name an exercise: a lowercase identifier that is also a valid module name.
+/// Module names the graded crate keeps for its own: the checks kit and the course's support.
+pub const RESERVED_NAMES: &[&str] = &["kit", "support"];
+pub const RESERVED_WHY: &str =
+    "the checks' helpers are the modules `kit` and `support` of the crate each grade compiles";
+
 pub fn is_identifier(s: &str) -> bool {
     const KEYWORDS: &[&str] = &[
         "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
@@ -418,7 +445,7 @@ mod tests {
             "{MINIMAL}[[exercises]]\nname = \"a\"\ndir = \"t\"\nsummary = \"s\"\nhints = []\n\
              [[exercises]]\nname = \"a\"\ndir = \"t\"\nsummary = \"s\"\nhints = []\n"
         );
-        let err = Course::parse(Origin::Builtin, "info.toml", &text).unwrap_err();
+        let err = Course::parse(Origin::Builtin, Some(PathBuf::new()), &text).unwrap_err();
         assert_eq!(
             err.to_string(),
             "info.toml:10:8: duplicate exercise name \"a\" (first defined at info.toml:5:8)"
@@ -430,7 +457,7 @@ mod tests {
         let text = format!(
             "{MINIMAL}[[exercises]]\nname = \"a\"\ndir = \"t\"\nsummary = \"s\"\nhints = []\nhint = 1\n"
         );
-        let err = Course::parse(Origin::Builtin, "info.toml", &text).unwrap_err();
+        let err = Course::parse(Origin::Builtin, Some(PathBuf::new()), &text).unwrap_err();
         let msg = err.to_string();
         assert!(
             msg.starts_with("info.toml:9:1: unknown field `hint`"),
@@ -441,7 +468,7 @@ mod tests {
     #[test]
     fn unsupported_format_version_is_named() {
         let text = MINIMAL.replace("= 1", "= 7");
-        let err = Course::parse(Origin::Builtin, "info.toml", &text).unwrap_err();
+        let err = Course::parse(Origin::Builtin, Some(PathBuf::new()), &text).unwrap_err();
         assert!(
             err.to_string()
                 .starts_with("info.toml:1:18: format_version 7 is not supported"),

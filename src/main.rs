@@ -209,6 +209,10 @@ enum DevCmd {
         /// Grade each solution this many times, to catch flaky checks
         #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
         repeat: u32,
+        /// Instead, run cargo-mutants on each reference solution against its checks, and report
+        /// every surviving mutant that mutants/TOPIC/NAME/equivalent.toml does not explain
+        #[arg(long, conflicts_with = "repeat")]
+        mutate: bool,
     },
     /// Write the GitHub Classroom autograding workflow: one test per exercise, graded strictly
     #[command(
@@ -323,7 +327,8 @@ fn main() -> ExitCode {
                 names,
                 course,
                 repeat,
-            } => dev::check(course, &names, repeat),
+                mutate,
+            } => dev::check(course, &names, repeat, mutate),
             DevCmd::Classroom {
                 names,
                 course,

@@ -75,12 +75,18 @@ impl Authoring {
         let mut full = vec!["check"];
         full.extend_from_slice(args);
         let run = self.dev(&full).status(1);
+        let out = slashed(&run.stdout);
         for p in problems {
-            assert!(run.stdout.contains(p), "expected {p:?} in:\n{}", run.stdout);
+            assert!(out.contains(p), "expected {p:?} in:\n{}", run.stdout);
         }
         assert!(run.stdout.contains("problem(s) found"), "{}", run.stdout);
         run
     }
+}
+
+/// `text` with this OS's path separator written `/`, as the expected messages write paths.
+fn slashed(text: &str) -> String {
+    text.replace(std::path::MAIN_SEPARATOR, "/")
 }
 
 /// The cells of the `dev check` table row of `exercise`, without the solution's time.
@@ -128,6 +134,22 @@ fn dev_new_scaffolds_a_working_exercise_that_dev_check_refuses_until_written() {
         row(&run.stdout, "slow_log"),
         ["slow_log", "3", "ok", "ok", "ms", "1/1"]
     );
+    // Every path reads from where the author is, with the line to look at.
+    let run = a.dev_in_parent(&["check", "--course", "course"]).status(1);
+    let out = slashed(&run.stdout);
+    let problems: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("problem: "))
+        .collect();
+    assert_eq!(problems.len(), 6, "{}", run.stdout);
+    for problem in problems {
+        let (path, _) = problem.split_once(": ").unwrap();
+        let (file, line) = path.split_once(':').unwrap();
+        assert!(
+            file.starts_with("course/") && line.split(':').all(|n| n.parse::<u32>().is_ok()),
+            "{problem}"
+        );
+    }
 
     a.finish();
     let run = a.dev(&["check"]).status(0);
@@ -660,14 +682,157 @@ fn dev_check_warns_about_a_stub_function_no_check_calls() {
         "exercises/logs/slow_log.rs",
         &format!("{stub}\npub fn is_slow(latency_ms: u64) -> bool {{\n    todo!(\"{{latency_ms}}\")\n}}\n"),
     );
+    let line = 1 + a
+        .read("exercises/logs/slow_log.rs")
+        .lines()
+        .position(|l| l.starts_with("pub fn is_slow"))
+        .unwrap();
     let run = a.dev(&["check", "slow_log"]).status(0);
     assert!(
-        run.stdout.contains(
-            "warning: exercises/logs/slow_log.rs: the stub declares `fn is_slow`, which no check \
-             in checks/logs/slow_log.rs calls"
-        ),
+        slashed(&run.stdout).contains(&format!(
+            "warning: exercises/logs/slow_log.rs:{line}: the stub declares `fn is_slow`, which no \
+             check in checks/logs/slow_log.rs calls"
+        )),
         "{}",
         run.stdout
     );
     assert!(!run.stdout.contains("`fn slow_requests`"), "{}", run.stdout);
+}
+
+/// A course `dev new` made is a Cargo project that rust-analyzer loads without an error in
+/// any course file, the kit and the course's support included, and `cargo test` in it runs
+/// every exercise's checks against its reference solution. A Cargo.toml of the author's own
+/// is never replaced.
+#[test]
+fn dev_new_makes_a_course_that_rust_analyzer_and_cargo_understand() {
+    let a = Authoring::with(&[("first", "t"), ("second", "u")], true);
+    a.write(
+        "checks/support.rs",
+        "pub fn call_text(latencies: &[u64], threshold: u64) -> String {\n    format!(\"slow_requests(&{latencies:?}, {threshold})\")\n}\n",
+    );
+    let checks = a.read("checks/t/first.rs");
+    a.write(
+        "checks/t/first.rs",
+        &format!(
+            "use crate::kit::learner;\nuse crate::support::call_text;\n{checks}\n#[test]\n\
+             fn one_request_at_the_threshold_is_slow() {{\n    \
+             let got = learner(|| call_text(&[5], 5), || slow_requests(&[5], 5));\n    \
+             expect_eq!(got, 1, \"{{}}\", call_text(&[5], 5));\n}}\n"
+        ),
+    );
+    // Adding an exercise writes the project again, now with the support module.
+    a.dev(&["new", "third", "--topic", "u"]).status(0);
+    a.finish();
+    assert!(a.read(".ide/first.rs").contains("mod support;"));
+    a.dev(&["check"]).status(0);
+
+    let course = a.course();
+    let cargo = std::process::Command::new(env!("CARGO"))
+        .args(["test", "--offline", "--quiet"])
+        .current_dir(&course)
+        .env("CARGO_TARGET_DIR", a.sb.dir.path().join("course-target"))
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&cargo.stdout);
+    assert!(
+        cargo.status.success(),
+        "cargo test in the course failed:\n{out}\n{}",
+        String::from_utf8_lossy(&cargo.stderr)
+    );
+    // 3 scaffold checks per exercise, and the one added to `first`.
+    assert_eq!(out.matches("test result: ok.").count(), 3, "{out}");
+    assert!(out.contains("4 passed"), "{out}");
+
+    let analyzer = std::process::Command::new("rust-analyzer")
+        .arg("diagnostics")
+        .arg(&course)
+        .output()
+        .expect("rust-analyzer runs (`rustup component add rust-analyzer`; .ci/run installs it)");
+    let report = String::from_utf8_lossy(&analyzer.stdout).replace('\r', "\n");
+    assert!(
+        analyzer.status.success(),
+        "rust-analyzer found errors in the course:\n{report}\n{}",
+        String::from_utf8_lossy(&analyzer.stderr)
+    );
+    for file in [
+        "checks/t/first.rs",
+        "checks/support.rs",
+        ".ide/kit.rs",
+        "solutions/u/second.rs",
+        "exercises/u/third.rs",
+        "mutants/t/first/strictly_greater.rs",
+    ] {
+        assert!(
+            report.contains(
+                &file
+                    .split('/')
+                    .fold(course.clone(), |path, part| path.join(part))
+                    .display()
+                    .to_string()
+            ),
+            "rust-analyzer never analysed {file}:\n{report}"
+        );
+    }
+
+    let own = "[package]\nname = \"my-course-tools\"\nversion = \"1.0.0\"\nedition = \"2021\"\n";
+    a.write("Cargo.toml", own);
+    let run = a.dev(&["new", "fourth", "--topic", "u"]).status(0);
+    assert_eq!(
+        a.read("Cargo.toml"),
+        own,
+        "the author's Cargo.toml was replaced"
+    );
+    assert!(
+        run.stdout
+            .contains("is not backlings', so no editor project was written"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// `dev check --mutate` runs cargo-mutants over each reference solution against its checks:
+/// a survivor is reported with its diff until the course records why it is equivalent, and
+/// a record no survivor needs any more is named.
+#[test]
+fn dev_check_mutate_reports_survivors_until_they_are_explained() {
+    let a = Authoring::with(&[("slow_log", "logs")], true);
+    let solution = a.read("solutions/logs/slow_log.rs");
+    // `+ 0` makes a mutant no check can catch: `- 0` is the same solution.
+    a.write(
+        "solutions/logs/slow_log.rs",
+        &solution.replace(".count()\n", ".count() + 0\n"),
+    );
+    let run = a.dev(&["check", "--mutate"]).status(1);
+    assert!(
+        run.stdout.contains(
+            "problem: slow_log mutant `replace + with - in slow_requests` survives every check"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("+    latencies_ms.iter().filter(|&&l| l >= threshold_ms).count() - /* ~ changed by cargo-mutants ~ */ 0"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("1 unexplained surviving mutant(s)"),
+        "{}",
+        run.stdout
+    );
+
+    a.write(
+        "mutants/logs/slow_log/equivalent.toml",
+        "[[equivalent]]\nmutant = \"replace + with - in slow_requests\"\nwhy = \"adding or taking 0 is the same\"\n\n\
+         [[equivalent]]\nmutant = \"replace < with <= in gone\"\nwhy = \"a function that is no more\"\n",
+    );
+    let run = a.dev(&["check", "--mutate"]).status(0);
+    let table_row = row(&run.stdout, "slow_log");
+    assert_eq!(table_row.last(), Some(&"0"), "{}", run.stdout);
+    assert!(
+        slashed(&run.stdout).contains(
+            "warning: mutants/logs/slow_log/equivalent.toml: `replace < with <= in gone` is no \
+             longer a surviving mutant; remove its entry"
+        ),
+        "{}",
+        run.stdout
+    );
+    // The record is course content like the mutants: the regular proof accepts it.
+    a.dev(&["check"]).status(0);
 }

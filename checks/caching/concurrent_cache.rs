@@ -1,5 +1,5 @@
 use super::concurrent_cache::ConcurrentCache;
-use support::{
+use crate::kit::{
     Progress, SplitMix64, blocking_seen, bounded, learner, on_helper, patience, quiet_thread,
     try_learner,
 };
@@ -13,6 +13,14 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 use std::time::Duration;
+
+// The statement: shared by threads whenever `K` and `V` are `Send`. `Cell` is `Send` but not
+// `Sync`, so this compiles only if the cache's own locks make it `Sync` (a `Mutex` does;
+// an `RwLock` does not: it lets readers share the values, so it needs them `Sync`).
+const _: fn() = || {
+    fn shared_by_threads<T: Send + Sync>() {}
+    shared_by_threads::<ConcurrentCache<u64, Cell<u64>>>();
+};
 
 type Cache = ConcurrentCache<u64, u64>;
 
@@ -448,7 +456,7 @@ impl Display for Op {
 }
 
 fn first_mismatch(shards: usize, ops: &[Op]) -> Option<(usize, String)> {
-    support::first_mismatch(
+    crate::kit::first_mismatch(
         ops,
         || {
             let cache: ConcurrentCache<u8, u64> = ConcurrentCache::new(shards);
@@ -494,7 +502,7 @@ fn first_mismatch(shards: usize, ops: &[Op]) -> Option<(usize, String)> {
 }
 
 fn shrink(shards: usize, ops: Vec<Op>) -> Vec<Op> {
-    support::shrink(ops, |ops| first_mismatch(shards, ops).map(|(at, _)| at))
+    crate::kit::shrink(ops, |ops| first_mismatch(shards, ops).map(|(at, _)| at))
 }
 
 #[test]

@@ -1,5 +1,5 @@
 use super::lru_cache::LruCache;
-use support::{SplitMix64, bytes_requested, learner};
+use crate::kit::{SplitMix64, bytes_requested, learner};
 
 use std::cell::Cell;
 use std::fmt::{self, Debug, Display};
@@ -310,7 +310,7 @@ fn read_through_cache_only_loads_misses_from_the_database() {
 
 /// Counts the bytes this thread asks the allocator for, so a check can see preallocation.
 #[global_allocator]
-static COUNTING_ALLOCATOR: support::CountingAllocator = support::CountingAllocator;
+static COUNTING_ALLOCATOR: crate::kit::CountingAllocator = crate::kit::CountingAllocator;
 
 #[test]
 fn new_does_not_preallocate_for_the_capacity() {
@@ -631,7 +631,7 @@ impl Model {
 
 /// Replays `ops` on a fresh cache and model: the index of the first wrong call and why.
 fn first_mismatch(capacity: usize, ops: &[Op]) -> Option<(usize, String)> {
-    support::first_mismatch(
+    crate::kit::first_mismatch(
         ops,
         || {
             let cache = LruCache::new(capacity);
@@ -669,7 +669,7 @@ fn first_mismatch(capacity: usize, ops: &[Op]) -> Option<(usize, String)> {
 
 /// Drops calls while the replay still goes wrong, for a short failing sequence.
 fn shrink(capacity: usize, ops: Vec<Op>) -> Vec<Op> {
-    support::shrink(ops, |ops| first_mismatch(capacity, ops).map(|(at, _)| at))
+    crate::kit::shrink(ops, |ops| first_mismatch(capacity, ops).map(|(at, _)| at))
 }
 
 fn join_ops(ops: &[Op]) -> String {

@@ -1,5 +1,5 @@
 use super::request_coalescing::{CoalescingCache, LoadError};
-use support::{
+use crate::kit::{
     Progress, SplitMix64, blocking_seen, bounded, learner, on_helper, patience, quiet_thread,
     try_learner,
 };
@@ -12,6 +12,14 @@ use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
+
+// The statement: shared by threads whenever `K`, `V` and `E` are `Send`. `Cell` is `Send` but not
+// `Sync`, so this compiles only if the cache's own locks make it `Sync` (a `Mutex` does;
+// an `RwLock` does not: it lets readers share the values, so it needs them `Sync`).
+const _: fn() = || {
+    fn shared_by_threads<T: Send + Sync>() {}
+    shared_by_threads::<CoalescingCache<u64, Cell<u64>, Cell<u64>>>();
+};
 
 type Cache = CoalescingCache<u64, String, String>;
 type Outcome = Result<String, LoadError<String>>;
@@ -230,7 +238,7 @@ impl Display for Op {
 }
 
 fn first_mismatch(ops: &[Op]) -> Option<(usize, String)> {
-    support::first_mismatch(
+    crate::kit::first_mismatch(
         ops,
         || {
             let cache: CoalescingCache<u8, String, String> = CoalescingCache::new();
@@ -278,7 +286,7 @@ fn first_mismatch(ops: &[Op]) -> Option<(usize, String)> {
 }
 
 fn shrink(ops: Vec<Op>) -> Vec<Op> {
-    support::shrink(ops, |ops| first_mismatch(ops).map(|(at, _)| at))
+    crate::kit::shrink(ops, |ops| first_mismatch(ops).map(|(at, _)| at))
 }
 
 #[test]
@@ -768,6 +776,95 @@ fn invalidate_detaches_a_load_in_flight() {
             "{after} returned {got:?}, expected Ok(\"new\"): the value of the newer load stays \
              cached, and a detached load never overwrites it"
         );
+    });
+}
+
+#[test]
+fn a_detached_load_finishing_first_leaves_the_newer_load_in_flight() {
+    bounded(|progress| {
+        let cache = Arc::new(new_cache());
+        progress.set("thread A's get(7, loader) whose loader waits, then returns Ok(\"old\")");
+        let (go_old, old_result, entered) = hold_a_load(&cache, 7, "old");
+        let mut setup = "CoalescingCache::new(), then while thread A's get(7, loader) waits \
+                         inside its loader"
+            .to_string();
+        if !entered {
+            let _ = go_old.send(());
+            panic!("{setup}: thread A's loader never started");
+        }
+        let invalidated = learner(
+            || format!("{setup}: invalidate(&7)"),
+            || cache.invalidate(&7),
+        );
+        if !invalidated {
+            let _ = go_old.send(());
+            panic!("{setup}: invalidate(&7) returned false, expected true (a load was in flight)");
+        }
+        setup += ": invalidate(&7), then thread B's get(7, loader) whose loader waits too";
+        progress.set(setup.clone());
+        let (go_new, new_result, entered) = hold_a_load(&cache, 7, "new");
+        if !entered {
+            let _ = (go_old.send(()), go_new.send(()));
+            panic!(
+                "{setup}: thread B's loader never started: it joined the detached load; after \
+                 invalidate the next get starts a new load"
+            );
+        }
+        setup += "; then thread A's loader returns Ok(\"old\") while thread B's is still running";
+        progress.set(setup.clone());
+        let _ = go_old.send(());
+        match old_result.recv_timeout(patience()) {
+            Ok(Ok(got)) => expect_eq!(got, ok("old"), "{setup}: thread A's get(7, loader)"),
+            Ok(Err(panicked)) => panic!("{setup}: thread A's get(7, loader) {panicked}"),
+            Err(_) => {
+                let _ = go_new.send(());
+                panic!("{setup}: thread A's get(7, loader) did not return once released")
+            }
+        }
+        // Thread C must join B's load. Its loader, if called, says so at once; a correct
+        // get waits for B, so C gets a little while to show that it does not call it.
+        let call = "get(7, loader) on thread C";
+        progress.set(format!("{setup}; then {call}"));
+        let (called_tx, called_rx) = mpsc::channel::<()>();
+        let cache_c = Arc::clone(&cache);
+        let (tx, joined) = mpsc::channel();
+        thread::spawn(move || {
+            quiet_thread();
+            let got = try_learner(|| {
+                cache_c.get(7, move || {
+                    let _ = called_tx.send(());
+                    Ok("third".to_string())
+                })
+            });
+            let _ = tx.send(got);
+        });
+        let third_load = called_rx.recv_timeout(Duration::from_millis(200)).is_ok();
+        let _ = go_new.send(());
+        if third_load {
+            panic!(
+                "{setup}; then {call} ran its loader, expected it to wait for thread B's load, \
+                 which is still in flight: when the detached load finished, it took the key out \
+                 of flight although a newer load owns it (a third load of one key: the \
+                 stampede coalescing prevents)"
+            );
+        }
+        match new_result.recv_timeout(patience()) {
+            Ok(Ok(got)) => expect_eq!(got, ok("new"), "{setup}; then thread B's get(7, loader)"),
+            Ok(Err(panicked)) => panic!("{setup}; then thread B's get(7, loader) {panicked}"),
+            Err(_) => panic!("{setup}; then thread B's get(7, loader) did not return"),
+        }
+        match joined.recv_timeout(patience()) {
+            Ok(Ok(got)) => expect_eq!(
+                got,
+                ok("new"),
+                "{setup}; then {call}, which waits for thread B's load"
+            ),
+            Ok(Err(panicked)) => panic!("{setup}; then {call} {panicked}"),
+            Err(_) => panic!(
+                "{setup}; then {call} did not return after thread B's load finished (wake \
+                 every waiter when a load finishes)"
+            ),
+        }
     });
 }
 

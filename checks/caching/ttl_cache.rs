@@ -1,5 +1,5 @@
 use super::ttl_cache::TtlCache;
-use support::{SplitMix64, learner, try_learner};
+use crate::kit::{SplitMix64, learner, try_learner};
 
 use std::cell::Cell;
 use std::fmt::Debug;
@@ -674,7 +674,7 @@ fn first_mismatch(capacity: usize, ops: &[Op]) -> Option<(usize, String)> {
 /// Drops calls while the replay still goes wrong (times stay in order), for a short
 /// failing sequence.
 fn shrink(capacity: usize, ops: Vec<Op>) -> Vec<Op> {
-    support::shrink(ops, |ops| first_mismatch(capacity, ops).map(|(at, _)| at))
+    crate::kit::shrink(ops, |ops| first_mismatch(capacity, ops).map(|(at, _)| at))
 }
 
 #[test]

@@ -1,5 +1,5 @@
 use super::bank_transfer::{AccountId, Bank, LockObserver, TransferError};
-use support::{SplitMix64, learner, try_learner};
+use crate::kit::{SplitMix64, learner, try_learner};
 
 use std::cell::RefCell;
 use std::fmt;
@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 
 // ---------------------------------------------------------------------------------------
 // Running learner code: a panic becomes a failure message that names the call.
-
 
 // ---------------------------------------------------------------------------------------
 // Deadlock detection: the work runs on a thread of its own, and the check waits for it with

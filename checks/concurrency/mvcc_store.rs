@@ -1,5 +1,5 @@
 use super::mvcc_store::{MvccStore, TxError, TxId};
-use support::{SplitMix64, try_learner};
+use crate::kit::{SplitMix64, try_learner};
 
 use std::collections::{BTreeMap, BTreeSet};
 

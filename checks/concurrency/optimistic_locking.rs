@@ -1,5 +1,5 @@
 use super::optimistic_locking::{Conflict, UpdateError, VersionedStore};
-use support::{learner, try_learner};
+use crate::kit::{collide, learner, try_learner};
 
 use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -10,7 +10,6 @@ use std::time::Duration;
 
 // ---------------------------------------------------------------------------------------
 // Running learner code: a panic becomes a failure message that names the call.
-
 
 // ---------------------------------------------------------------------------------------
 // Deadlock detection: the work runs on a thread of its own, and the check waits for it with
@@ -771,5 +770,51 @@ fn eight_threads_creating_one_key_only_one_wins() {
             winners[0]
         ),
         Err(panicked) => panic!("{what}, then get(\"job:1\") {panicked}"),
+    }
+}
+
+#[test]
+fn two_writers_with_the_same_version_at_the_same_instant_never_both_succeed() {
+    const ROUNDS: usize = 50_000;
+    let what = "round after round, two threads each calling compare_and_set(key, 0, \
+                thread_number) at the same instant, on a new key every round";
+    let complaint = with_deadline(2, what, "look for a lock that is never released", || {
+        let store = store_with(&[])?;
+        let keys: Vec<String> = (0..ROUNDS).map(|round| format!("order:{round}")).collect();
+        let play = |round: usize, thread: usize| {
+            try_learner(|| store.compare_and_set(&keys[round], 0, thread as i64))
+        };
+        let judge = |round: usize, results: [Result<Result<u64, Conflict>, String>; 2]| {
+            let key = &keys[round];
+            let winners = results.iter().filter(|r| matches!(r, Ok(Ok(_)))).count();
+            match results {
+                [Err(panicked), _] | [_, Err(panicked)] => {
+                    Some(format!("compare_and_set({key:?}, 0, _) {panicked}"))
+                }
+                [Ok(Ok(1)), Ok(Err(Conflict { current_version: 1 }))]
+                | [Ok(Err(Conflict { current_version: 1 })), Ok(Ok(1))] => None,
+                [first, second] if winners == 2 => Some(format!(
+                    "in round {round}, both threads' compare_and_set({key:?}, 0, _) \
+                         succeeded: they returned {:?} and {:?}, expected Ok(1) for one and \
+                         Err(Conflict {{ current_version: 1 }}) for the other. Comparing the \
+                         version and writing must be one step under one lock: between two \
+                         separate locks, the other writer compared against the same version",
+                    first.unwrap(),
+                    second.unwrap()
+                )),
+                [first, second] => Some(format!(
+                    "in round {round}, the two threads' compare_and_set({key:?}, 0, _) \
+                         returned {:?} and {:?}, expected Ok(1) for one and \
+                         Err(Conflict {{ current_version: 1 }}) for the other",
+                    first.unwrap(),
+                    second.unwrap()
+                )),
+            }
+        };
+        Ok::<_, String>(collide(ROUNDS, play, judge))
+    });
+    match complaint {
+        Ok(None) => {}
+        Ok(Some(complaint)) | Err(complaint) => panic!("{what}: {complaint}"),
     }
 }

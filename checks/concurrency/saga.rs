@@ -1,5 +1,5 @@
 use super::saga::{CompensationFailure, SagaFailure, Step, run_saga};
-use support::SplitMix64;
+use crate::kit::SplitMix64;
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;

@@ -1,5 +1,5 @@
 use super::consistent_hashing::{HashRing, ring_hash};
-use support::{SplitMix64, learner};
+use crate::kit::{SplitMix64, learner};
 
 use std::collections::BTreeSet;
 use std::hint::black_box;

@@ -1,5 +1,5 @@
 use super::partitioned_consumer::{Message, consume, partition_for};
-use support::SplitMix64;
+use crate::kit::SplitMix64;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::panic::{self, AssertUnwindSafe};

@@ -1,5 +1,5 @@
 use super::version_vectors::{Causality, GCounter, VersionVector};
-use support::{SplitMix64, learner};
+use crate::kit::{SplitMix64, learner};
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -1,7 +1,7 @@
 use super::async_jobs::{Accepted, JobError, JobStore, State};
+use crate::kit::{SplitMix64, learner};
 use JobError::{InvalidTransition, JobFailed, NotFinished, NotFound};
 use State::{Failed, Pending, Running, Succeeded};
-use support::{SplitMix64, learner};
 
 use std::collections::BTreeMap;
 use std::fmt::Debug;
@@ -688,7 +688,7 @@ fn run_learner(jobs: &mut JobStore, op: Op) -> String {
 
 /// Replays `ops` on a fresh store and model: the index of the first wrong call and why.
 fn first_mismatch(ops: &[Op]) -> Option<(usize, String)> {
-    support::first_mismatch(
+    crate::kit::first_mismatch(
         ops,
         || {
             let jobs = JobStore::new(MODEL_RETENTION);
@@ -719,7 +719,7 @@ fn first_mismatch(ops: &[Op]) -> Option<(usize, String)> {
 
 /// Drops calls while the replay still goes wrong, for a short failing sequence.
 fn shrink(ops: Vec<Op>) -> Vec<Op> {
-    support::shrink(ops, |ops| first_mismatch(ops).map(|(at, _)| at))
+    crate::kit::shrink(ops, |ops| first_mismatch(ops).map(|(at, _)| at))
 }
 
 #[test]

@@ -1,6 +1,6 @@
 use super::job_queue::{Counts, DeadLetter, Delivery, JobQueue, QueueError, Receipt};
+use crate::kit::{SplitMix64, learner};
 use QueueError::StaleReceipt;
-use support::{SplitMix64, learner};
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hint::black_box;
@@ -715,7 +715,7 @@ impl Model {
 
 /// Replays `ops` on a fresh queue and model: the index of the first wrong call and why.
 fn first_mismatch(timeout: u64, max: u32, ops: &[Op]) -> Option<(usize, String)> {
-    support::first_mismatch(
+    crate::kit::first_mismatch(
         ops,
         || {
             let q = JobQueue::new(timeout, max);
@@ -815,7 +815,7 @@ fn first_mismatch(timeout: u64, max: u32, ops: &[Op]) -> Option<(usize, String)>
 
 /// Drops calls while the replay still goes wrong, for a short failing sequence.
 fn shrink(timeout: u64, max: u32, ops: Vec<Op>) -> Vec<Op> {
-    support::shrink(ops, |ops| {
+    crate::kit::shrink(ops, |ops| {
         first_mismatch(timeout, max, ops).map(|(at, _)| at)
     })
 }

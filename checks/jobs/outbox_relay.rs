@@ -1,5 +1,5 @@
 use super::outbox_relay::{BrokerDown, Event, Outbox, Publisher, Relay, RelayReport};
-use support::{SplitMix64, learner, try_learner};
+use crate::kit::{SplitMix64, learner, try_learner};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::hint::black_box;
@@ -644,7 +644,7 @@ fn first_mismatch(
     fates: &BTreeMap<(u64, u32), Fate>,
     ops: &[Op],
 ) -> Option<(usize, String)> {
-    support::first_mismatch(
+    crate::kit::first_mismatch(
         ops,
         || {
             let outbox = Outbox::new();
@@ -739,7 +739,7 @@ fn first_mismatch(
 }
 
 fn shrink(batch: usize, fates: &BTreeMap<(u64, u32), Fate>, ops: Vec<Op>) -> Vec<Op> {
-    support::shrink(ops, |ops| {
+    crate::kit::shrink(ops, |ops| {
         first_mismatch(batch, fates, ops).map(|(at, _)| at)
     })
 }

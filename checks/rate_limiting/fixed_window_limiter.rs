@@ -1,5 +1,6 @@
 use super::fixed_window_limiter::FixedWindowLimiter;
-use support::{Limiter, Probe, SplitMix64, learner, limit_text, ms};
+use crate::kit::{SplitMix64, learner};
+use crate::support::{Limiter, Probe, limit_text, ms};
 
 use std::collections::HashMap;
 use std::fmt::{self, Display};
@@ -7,7 +8,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 // ---------------------------------------------------------------------------------------
-// Driving the limiter (see support::Probe): scripted calls whose failures list the calls
+// Driving the limiter (see crate::support::Probe): scripted calls whose failures list the calls
 // before them.
 
 impl Limiter for FixedWindowLimiter {
@@ -427,7 +428,7 @@ impl Model {
 
 /// Replays `ops` on a fresh limiter and model: the index of the first wrong call and why.
 fn first_mismatch(limit: u32, window_ms: u64, ops: &[Op]) -> Option<(usize, String)> {
-    support::first_mismatch(
+    crate::kit::first_mismatch(
         ops,
         || {
             let limiter = FixedWindowLimiter::new(limit, window_ms);
@@ -462,7 +463,7 @@ fn first_mismatch(limit: u32, window_ms: u64, ops: &[Op]) -> Option<(usize, Stri
 /// Drops calls while the replay still goes wrong, for a short failing sequence. Times
 /// stay non-decreasing, since the calls left keep their order.
 fn shrink(limit: u32, window_ms: u64, ops: Vec<Op>) -> Vec<Op> {
-    support::shrink(ops, |ops| {
+    crate::kit::shrink(ops, |ops| {
         first_mismatch(limit, window_ms, ops).map(|(at, _)| at)
     })
 }

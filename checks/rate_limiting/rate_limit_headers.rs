@@ -1,6 +1,5 @@
 use super::rate_limit_headers::{Decision, limit_response};
-use support::{SplitMix64, try_learner};
-
+use crate::kit::{SplitMix64, try_learner};
 
 // ---------------------------------------------------------------------------------------
 // Running learner code: a panic becomes a failure message that names the call.

@@ -1,5 +1,6 @@
 use super::token_bucket::TokenBucket;
-use support::{Limiter, Probe, SplitMix64, learner, limit_text, ms};
+use crate::kit::{SplitMix64, learner};
+use crate::support::{Limiter, Probe, limit_text, ms};
 
 use std::collections::HashMap;
 use std::fmt::{self, Display};
@@ -7,7 +8,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 // ---------------------------------------------------------------------------------------
-// Driving the limiter (see support::Probe): scripted calls whose failures list the calls
+// Driving the limiter (see crate::support::Probe): scripted calls whose failures list the calls
 // before them.
 
 impl Limiter for TokenBucket {
@@ -429,7 +430,7 @@ impl Model {
 
 /// Replays `ops` on a fresh limiter and model: the index of the first wrong call and why.
 fn first_mismatch(capacity: u32, rate: u32, ops: &[Op]) -> Option<(usize, String)> {
-    support::first_mismatch(
+    crate::kit::first_mismatch(
         ops,
         || {
             let bucket = TokenBucket::new(capacity, rate);
@@ -467,7 +468,7 @@ fn first_mismatch(capacity: u32, rate: u32, ops: &[Op]) -> Option<(usize, String
 /// Drops calls while the replay still goes wrong, for a short failing sequence. Times
 /// stay non-decreasing, since the calls left keep their order.
 fn shrink(capacity: u32, rate: u32, ops: Vec<Op>) -> Vec<Op> {
-    support::shrink(ops, |ops| {
+    crate::kit::shrink(ops, |ops| {
         first_mismatch(capacity, rate, ops).map(|(at, _)| at)
     })
 }

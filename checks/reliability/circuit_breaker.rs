@@ -1,5 +1,5 @@
 use super::circuit_breaker::{BreakerConfig, BreakerState, CircuitBreaker, Permit};
-use support::{SplitMix64, learner};
+use crate::kit::{SplitMix64, learner};
 
 use std::fmt::{self, Display};
 use std::hint::black_box;
@@ -550,19 +550,19 @@ fn times_and_cooldowns_near_u64_max_do_not_overflow() {
 // Memory: count the bytes this thread holds, so a check can see what the breaker keeps.
 
 #[global_allocator]
-static COUNTING_ALLOCATOR: support::CountingAllocator = support::CountingAllocator;
+static COUNTING_ALLOCATOR: crate::kit::CountingAllocator = crate::kit::CountingAllocator;
 
 #[test]
 fn new_does_not_reserve_memory_for_the_threshold() {
     const LIMIT: usize = 64 * 1024;
     let threshold = 1 << 20;
     let c = config(threshold, 1_000, 1_000, 1);
-    let before = support::bytes_requested();
+    let before = crate::kit::bytes_requested();
     let mut b = learner(
         || format!("CircuitBreaker::new({})", config_text(&c)),
         || CircuitBreaker::new(c),
     );
-    let after = support::bytes_requested() - before;
+    let after = crate::kit::bytes_requested() - before;
     assert!(
         after <= LIMIT,
         "CircuitBreaker::new({}) allocated {after} bytes, expected at most {LIMIT}: the \
@@ -584,7 +584,7 @@ fn new_does_not_reserve_memory_for_the_threshold() {
             }
         },
     );
-    let after = support::bytes_requested() - before;
+    let after = crate::kit::bytes_requested() - before;
     assert!(
         after <= LIMIT,
         "CircuitBreaker::new({}) and 3 failed calls allocated {after} bytes, expected at \
@@ -636,11 +636,11 @@ fn failures_that_left_the_window_are_not_kept() {
     if let Err(t) = fail_calls(0, FIRST) {
         refused(t);
     }
-    let live_before = support::bytes_live();
+    let live_before = crate::kit::bytes_live();
     if let Err(t) = fail_calls(FIRST, TOTAL) {
         refused(t);
     }
-    let grew = support::bytes_live() - live_before;
+    let grew = crate::kit::bytes_live() - live_before;
     assert!(
         grew <= LIMIT,
         "CircuitBreaker::new({}), then a failed call every 60 ms: from failure {FIRST} to \
@@ -858,7 +858,7 @@ impl Model {
 
 /// Replays `ops`: the index of the first call that differs from the model, and why.
 fn first_mismatch(c: BreakerConfig, ops: &[Op]) -> Option<(usize, String)> {
-    support::first_mismatch(
+    crate::kit::first_mismatch(
         ops,
         || {
             let breaker = CircuitBreaker::new(c);
@@ -913,7 +913,7 @@ fn first_mismatch(c: BreakerConfig, ops: &[Op]) -> Option<(usize, String)> {
 
 /// Drops calls while the replay still goes wrong, for a short failing sequence.
 fn shrink(c: BreakerConfig, ops: Vec<Op>) -> Vec<Op> {
-    support::shrink(ops, |ops| first_mismatch(c, ops).map(|(at, _)| at))
+    crate::kit::shrink(ops, |ops| first_mismatch(c, ops).map(|(at, _)| at))
 }
 
 fn random_ops(rng: &mut SplitMix64, count: usize) -> Vec<Op> {

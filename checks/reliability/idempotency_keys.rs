@@ -1,6 +1,6 @@
 use super::idempotency_keys::{IdempotencyError, IdempotencyStore, Request, Response};
+use crate::kit::{SplitMix64, bounded, collide, learner, try_learner};
 use IdempotencyError::KeyReused;
-use support::{SplitMix64, learner, try_learner};
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -795,6 +795,64 @@ fn eight_threads_retrying_one_key_charge_the_card_exactly_once() {
     );
 }
 
+#[test]
+fn two_duplicates_arriving_at_the_same_instant_charge_the_card_once() {
+    const ROUNDS: usize = 50_000;
+    bounded(|progress| {
+        let call = format!(
+            "round after round, two threads each calling handle(key, {}, 1000, handler) at the \
+             same instant, with a new key every round",
+            Shown(&charge(500))
+        );
+        progress.set(&call);
+        let store = learner(
+            || "IdempotencyStore::new(60000)".to_string(),
+            || IdempotencyStore::new(60_000),
+        );
+        let keys: Vec<String> = (0..ROUNDS).map(|round| format!("order-{round}")).collect();
+        let charges: Vec<AtomicUsize> = (0..ROUNDS).map(|_| AtomicUsize::new(0)).collect();
+        let request = charge(500);
+        let play = |round: usize, _thread: usize| {
+            try_learner(|| {
+                store.handle(&keys[round], &request, 1_000, |_: &Request| {
+                    charges[round].fetch_add(1, Ordering::SeqCst);
+                    resp(201, "ch_1")
+                })
+            })
+        };
+        let judge =
+            |round: usize, results: [Result<Result<Response, IdempotencyError>, String>; 2]| {
+                let key = &keys[round];
+                let charged = charges[round].load(Ordering::SeqCst);
+                let answered = |r: &Result<Response, IdempotencyError>| {
+                    *r == Ok(resp(201, "ch_1")) || *r == Err(IdempotencyError::InFlight)
+                };
+                match results {
+                    [Err(panicked), _] | [_, Err(panicked)] => {
+                        Some(format!("in round {round}, handle({key:?}, ...) {panicked}"))
+                    }
+                    _ if charged != 1 => Some(format!(
+                        "in round {round}, the handler for {key:?} ran {charged} times: the card was \
+                     charged {charged} times, expected once (the other call gets Err(InFlight), \
+                     or the stored response if the first had finished). \"Is this key known?\" \
+                     and marking it in flight must be one step under one lock: between two \
+                     locks, the other request also found the key unknown"
+                    )),
+                    [Ok(first), Ok(second)] if answered(&first) && answered(&second) => None,
+                    [Ok(first), Ok(second)] => Some(format!(
+                        "in round {round}, the two calls with {key:?} returned {first:?} and \
+                     {second:?}, expected Ok(Response {{ status: 201, body: \"ch_1\" }}) from \
+                     the one that ran the handler, and Err(InFlight) or that same response from \
+                     the other"
+                    )),
+                }
+            };
+        if let Some(complaint) = collide(ROUNDS, play, judge) {
+            panic!("{call}: {complaint}");
+        }
+    });
+}
+
 // ---------------------------------------------------------------------------------------
 // Random sequences against a simple model.
 
@@ -872,7 +930,7 @@ impl Model {
 
 /// Replays `ops` on a fresh store and model: the index of the first wrong call and why.
 fn first_mismatch(ops: &[Op]) -> Option<(usize, String)> {
-    support::first_mismatch(
+    crate::kit::first_mismatch(
         ops,
         || {
             let store = IdempotencyStore::new(MODEL_TTL);
@@ -926,7 +984,7 @@ fn first_mismatch(ops: &[Op]) -> Option<(usize, String)> {
 
 /// Drops calls while the replay still goes wrong, for a short failing sequence.
 fn shrink(ops: Vec<Op>) -> Vec<Op> {
-    support::shrink(ops, |ops| first_mismatch(ops).map(|(at, _)| at))
+    crate::kit::shrink(ops, |ops| first_mismatch(ops).map(|(at, _)| at))
 }
 
 fn join_ops(ops: &[Op]) -> String {

@@ -1,5 +1,5 @@
 use super::retry_backoff::{Clock, RetryError, RetryPolicy, retry};
-use support::{SplitMix64, try_learner};
+use crate::kit::{SplitMix64, try_learner};
 
 use std::cell::RefCell;
 use std::rc::Rc;

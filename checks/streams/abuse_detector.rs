@@ -1,5 +1,5 @@
 use super::abuse_detector::{LogEntry, find_abusers};
-use support::try_learner;
+use crate::kit::try_learner;
 
 use std::collections::BTreeSet;
 use std::hint::black_box;

@@ -1,5 +1,5 @@
 use super::dedup_window::DedupWindow;
-use support::{SplitMix64, learner, try_learner};
+use crate::kit::{SplitMix64, learner, try_learner};
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -548,7 +548,7 @@ fn first_mismatch(window_ms: u64, calls: &[(&str, u64)]) -> Option<(usize, Strin
 /// Drops calls while the replay still goes wrong (times stay in order), for a short
 /// failing sequence.
 fn shrink<'a>(window_ms: u64, calls: Vec<(&'a str, u64)>) -> Vec<(&'a str, u64)> {
-    support::shrink(calls, |calls| {
+    crate::kit::shrink(calls, |calls| {
         first_mismatch(window_ms, calls).map(|(at, _)| at)
     })
 }

@@ -1,5 +1,5 @@
 use super::latency_percentiles::{LatencyWindow, Summary};
-use support::{SplitMix64, learner, try_learner};
+use crate::kit::{SplitMix64, learner, try_learner};
 
 use std::cell::Cell;
 use std::hint::black_box;
@@ -639,7 +639,7 @@ fn first_mismatch(window_ms: u64, ops: &[Op]) -> Option<(usize, String)> {
 /// Drops calls while the replay still goes wrong (times stay in order), for a short
 /// failing sequence.
 fn shrink(window_ms: u64, ops: Vec<Op>) -> Vec<Op> {
-    support::shrink(ops, |ops| first_mismatch(window_ms, ops).map(|(at, _)| at))
+    crate::kit::shrink(ops, |ops| first_mismatch(window_ms, ops).map(|(at, _)| at))
 }
 
 #[test]

@@ -1,5 +1,5 @@
 use super::stream_median::MedianFinder;
-use support::{learner, try_learner};
+use crate::kit::{learner, try_learner};
 
 use std::cell::Cell;
 use std::hint::black_box;
@@ -388,7 +388,7 @@ fn first_mismatch(values: &[i32]) -> Option<(usize, String)> {
 
 /// Drops values while the replay still goes wrong, for a short failing stream.
 fn shrink(values: Vec<i32>) -> Vec<i32> {
-    support::shrink(values, |values| first_mismatch(values).map(|(at, _)| at))
+    crate::kit::shrink(values, |values| first_mismatch(values).map(|(at, _)| at))
 }
 
 #[test]

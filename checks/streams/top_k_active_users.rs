@@ -1,5 +1,5 @@
 use super::top_k_active_users::ActiveUsers;
-use support::{SplitMix64, learner, try_learner};
+use crate::kit::{SplitMix64, learner, try_learner};
 
 use std::cell::Cell;
 use std::cmp::Reverse;
@@ -543,7 +543,7 @@ fn first_mismatch(window_ms: u64, ops: &[Op]) -> Option<(usize, String)> {
 /// Drops calls while the replay still goes wrong (times stay in order), for a short
 /// failing sequence.
 fn shrink(window_ms: u64, ops: Vec<Op>) -> Vec<Op> {
-    support::shrink(ops, |ops| first_mismatch(window_ms, ops).map(|(at, _)| at))
+    crate::kit::shrink(ops, |ops| first_mismatch(window_ms, ops).map(|(at, _)| at))
 }
 
 #[test]

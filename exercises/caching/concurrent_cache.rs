@@ -101,7 +101,7 @@ use std::marker::PhantomData;
 /// A thread-safe map from keys to values, split into independently locked shards.
 pub struct ConcurrentCache<K, V> {
     // Replace this placeholder with your own fields.
-    _replace_me: PhantomData<(K, V)>,
+    _replace_me: PhantomData<std::sync::Mutex<(K, V)>>,
 }
 
 impl<K: Hash + Eq, V: Clone> ConcurrentCache<K, V> {
@@ -163,3 +163,11 @@ impl<K: Hash + Eq, V: Clone> ConcurrentCache<K, V> {
         todo!("is every shard empty?")
     }
 }
+
+// The checks share one cache between threads, with values that are `Send` but not `Sync`
+// (a `Cell`). This fails to compile if your fields need more of the values than `Send`
+// (an `RwLock` does: it hands out `&V` to many readers at once; a `Mutex` does not).
+const _: fn() = || {
+    fn shared_by_threads<T: Send + Sync>() {}
+    shared_by_threads::<ConcurrentCache<u64, std::cell::Cell<u64>>>();
+};

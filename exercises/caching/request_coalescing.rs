@@ -106,7 +106,7 @@ pub enum LoadError<E> {
 /// A read-through cache that runs at most one load per key at a time.
 pub struct CoalescingCache<K, V, E> {
     // Replace this placeholder with your own fields.
-    _replace_me: PhantomData<(K, V, E)>,
+    _replace_me: PhantomData<std::sync::Mutex<(K, V, E)>>,
 }
 
 impl<K: Hash + Eq + Clone, V: Clone, E: Clone> CoalescingCache<K, V, E> {
@@ -135,3 +135,11 @@ impl<K: Hash + Eq + Clone, V: Clone, E: Clone> Default for CoalescingCache<K, V,
         Self::new()
     }
 }
+
+// The checks share one cache between threads, with values that are `Send` but not `Sync`
+// (a `Cell`). This fails to compile if your fields need more of the values than `Send`
+// (an `RwLock` does: it hands out `&V` to many readers at once; a `Mutex` does not).
+const _: fn() = || {
+    fn shared_by_threads<T: Send + Sync>() {}
+    shared_by_threads::<CoalescingCache<u64, std::cell::Cell<u64>, std::cell::Cell<u64>>>();
+};

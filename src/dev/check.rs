@@ -70,7 +70,12 @@ struct Row {
     broken_mutants: BTreeSet<String>,
 }
 
-pub fn check(course_dir: Option<PathBuf>, names: &[String], repeat: u32) -> Result<ExitCode> {
+pub fn check(
+    course_dir: Option<PathBuf>,
+    names: &[String],
+    repeat: u32,
+    mutate: bool,
+) -> Result<ExitCode> {
     let course = super::load_course(course_dir)?;
     let selected: Vec<&Exercise> = if names.is_empty() {
         course.exercises.iter().collect()
@@ -80,14 +85,25 @@ pub fn check(course_dir: Option<PathBuf>, names: &[String], repeat: u32) -> Resu
             .map(|n| course.find(n))
             .collect::<Result<_>>()?
     };
+    if mutate {
+        return super::mutate::mutate(&course, &selected);
+    }
     let layout = layout_problems(&course)?;
     let mut problems: Vec<String> = layout.iter().map(|(_, p)| p.clone()).collect();
     if [&course.welcome_message, &course.final_message]
         .iter()
         .any(|m| m.contains(TEMPLATE_MARKER))
     {
+        let info = course.read("info.toml").unwrap_or_default();
+        // The messages come before the first exercise's table.
+        let line = info
+            .lines()
+            .take_while(|l| l.trim() != "[[exercises]]")
+            .position(|l| l.contains(TEMPLATE_MARKER))
+            .map_or(String::new(), |i| format!(":{}", i + 1));
         problems.push(format!(
-            "info.toml: welcome_message or final_message still holds the template's {TEMPLATE_MARKER} placeholder"
+            "{}{line}: welcome_message or final_message still holds the template's {TEMPLATE_MARKER} placeholder",
+            course.shown_file("info.toml")
         ));
     }
     let incomplete: BTreeSet<&str> = layout.iter().filter_map(|(n, _)| n.as_deref()).collect();
@@ -116,7 +132,7 @@ pub fn check(course_dir: Option<PathBuf>, names: &[String], repeat: u32) -> Resu
             .iter()
             .zip(&verdicts)
             .filter(|(j, _)| j.exercise == index);
-        let row = row_of(src.exercise, graded, &mut problems);
+        let row = row_of(&course, src.exercise, graded, &mut problems);
         let _ = writeln!(table, "{}", row.shown(&src.exercise.name, width));
         for (slug, runs) in &row.mutants {
             if let Some(how) = &runs.killed_by {
@@ -209,6 +225,7 @@ fn remove_builds_of(scratch: &Path, name: &str) {
 
 /// What the grades of `ex` add up to; what is wrong with them goes to `problems`.
 fn row_of<'a>(
+    course: &Course,
     ex: &Exercise,
     graded: impl Iterator<Item = (&'a Job, &'a Result<Verdict>)>,
     problems: &mut Vec<String>,
@@ -216,14 +233,14 @@ fn row_of<'a>(
     let mut row = Row::default();
     for (job, verdict) in graded {
         match verdict {
-            Ok(verdict) => judge(ex, job, verdict, &mut row, problems),
+            Ok(verdict) => judge(course, ex, job, verdict, &mut row, problems),
             Err(e) => problems.push(format!(
                 "{} {}: could not be graded: {e:#}",
                 ex.name, job.label
             )),
         }
     }
-    mutant_problems(ex, &row, problems);
+    mutant_problems(course, ex, &row, problems);
     if row.solution_passes > 0 && row.solution_passes < row.solution_runs {
         problems.push(format!(
             "{}: the reference solution passed {} of {} runs; a check is flaky (see the failures above)",
@@ -265,9 +282,10 @@ impl Row {
 
 /// What a stub declares that no check calls: a `pub fn` whose name the checks file never
 /// mentions, so no check can notice if a learner gets it wrong.
-fn uncalled(ex: &Exercise, stub: &str, checks: &str) -> Vec<String> {
+fn uncalled(course: &Course, ex: &Exercise, stub: &str, checks: &str) -> Vec<String> {
     stub.lines()
-        .filter_map(|line| {
+        .enumerate()
+        .filter_map(|(i, line)| {
             let rest = line.trim_start().strip_prefix("pub fn ")?;
             let name: String = rest
                 .chars()
@@ -275,9 +293,10 @@ fn uncalled(ex: &Exercise, stub: &str, checks: &str) -> Vec<String> {
                 .collect();
             (!name.is_empty() && !mentions(checks, &name)).then(|| {
                 format!(
-                    "{}: the stub declares `fn {name}`, which no check in {} calls",
-                    ex.rel_path(),
-                    ex.checks_rel_path()
+                    "{}:{}: the stub declares `fn {name}`, which no check in {} calls",
+                    course.shown_file(&ex.rel_path()),
+                    i + 1,
+                    course.shown_file(&ex.checks_rel_path())
                 )
             })
         })
@@ -334,8 +353,8 @@ fn read_jobs(
     let solution = course.solution(ex)?.into_owned();
     let checks = course.checks(ex)?.into_owned();
     let mutants = course.mutants(ex)?;
-    problems.extend(unfinished(ex, &stub, &solution, &checks, &mutants));
-    warnings.extend(uncalled(ex, &stub, &checks));
+    problems.extend(unfinished(course, ex, &stub, &solution, &checks, &mutants));
+    warnings.extend(uncalled(course, ex, &stub, &checks));
 
     let runs = |what: &str, run: u32| {
         if repeat > 1 {
@@ -376,6 +395,7 @@ fn read_jobs(
 /// What makes an exercise incomplete before any grade: a short statement, no hints, no
 /// checks, no mutants, template placeholders left.
 fn unfinished(
+    course: &Course,
     ex: &Exercise,
     stub: &str,
     solution: &str,
@@ -386,7 +406,7 @@ fn unfinished(
     if statement_lines(stub) < MIN_STATEMENT_LINES {
         found.push(format!(
             "{}: the stub's statement has fewer than {MIN_STATEMENT_LINES} `//!` lines; state the problem, rules, examples and complexity",
-            ex.rel_path()
+            course.shown_file(&ex.rel_path())
         ));
     }
     if ex.hints.is_empty() {
@@ -395,13 +415,13 @@ fn unfinished(
     if grader::check_names(checks).is_empty() {
         found.push(format!(
             "{}: the checks file declares no #[test] functions",
-            ex.checks_rel_path()
+            course.shown_file(&ex.checks_rel_path())
         ));
     }
     if mutants.is_empty() {
         found.push(format!(
             "{}: no mutants; add plausible wrong solutions there so the checks are proved to catch them",
-            ex.mutants_rel_dir()
+            course.shown_file(&ex.mutants_rel_dir())
         ));
     }
     let mut texts = vec![
@@ -415,7 +435,8 @@ fn unfinished(
     for (rel, text) in texts {
         if let Some(line) = text.lines().position(|l| l.contains(TEMPLATE_MARKER)) {
             found.push(format!(
-                "{rel}:{}: still holds the template's {TEMPLATE_MARKER} placeholders ({} left)",
+                "{}:{}: still holds the template's {TEMPLATE_MARKER} placeholders ({} left)",
+                course.shown_file(&rel),
                 line + 1,
                 text.matches(TEMPLATE_MARKER).count()
             ));
@@ -434,15 +455,23 @@ fn unfinished(
 }
 
 /// Adds one grade to its exercise's row, and what is wrong with it to `problems`.
-fn judge(ex: &Exercise, job: &Job, verdict: &Verdict, row: &mut Row, problems: &mut Vec<String>) {
+fn judge(
+    course: &Course,
+    ex: &Exercise,
+    job: &Job,
+    verdict: &Verdict,
+    row: &mut Row,
+    problems: &mut Vec<String>,
+) {
     row.checks = verdict.checks.len();
     match (job.role, &verdict.outcome) {
-        (Role::Stub, Outcome::Passed) => {
-            problems.push(format!("{}: the stub passes every check", ex.rel_path()))
-        }
+        (Role::Stub, Outcome::Passed) => problems.push(format!(
+            "{}: the stub passes every check",
+            course.shown_file(&ex.rel_path())
+        )),
         (Role::Stub, Outcome::CompileError) => problems.push(format!(
             "{}: the stub does not compile:\n{}",
-            ex.rel_path(),
+            course.shown_file(&ex.rel_path()),
             strip(&verdict.errors.join("\n"))
         )),
         (Role::Stub, _) => row.stub_ok = true,
@@ -454,7 +483,7 @@ fn judge(ex: &Exercise, job: &Job, verdict: &Verdict, row: &mut Row, problems: &
             } else {
                 problems.push(format!(
                     "{}: the reference {} does not pass: {}\n{}",
-                    ex.solution_rel_path(),
+                    course.shown_file(&ex.solution_rel_path()),
                     job.label,
                     verdict.headline(),
                     failure_details(verdict)
@@ -500,14 +529,14 @@ fn killed_by(verdict: &Verdict) -> String {
 
 /// What is wrong with the mutants of `ex` over all their runs: one that survived every
 /// run, or one that only some runs caught.
-fn mutant_problems(ex: &Exercise, row: &Row, problems: &mut Vec<String>) {
+fn mutant_problems(course: &Course, ex: &Exercise, row: &Row, problems: &mut Vec<String>) {
     for (slug, runs) in &row.mutants {
         if runs.kills == 0 {
             problems.push(format!(
                 "{} mutant {slug}: survives every check; the checks of {} ({}) are too weak to catch it",
                 ex.name,
                 ex.name,
-                ex.checks_rel_path()
+                course.shown_file(&ex.checks_rel_path())
             ));
         } else if runs.kills < runs.runs {
             problems.push(format!(
@@ -586,8 +615,10 @@ fn layout_problems(course: &Course) -> Result<Vec<(Option<String>, String)>> {
                 problems.push((
                     Some(ex.name.clone()),
                     format!(
-                        "{}: exercise {:?} has no file {rel}",
-                        ex.defined_at, ex.name
+                        "{}: exercise {:?} has no file {}",
+                        ex.defined_at,
+                        ex.name,
+                        course.shown_file(&rel)
                     ),
                 ));
             }
@@ -598,13 +629,16 @@ fn layout_problems(course: &Course) -> Result<Vec<(Option<String>, String)>> {
         let is_mutant_of_some = course.exercises.iter().any(|ex| {
             rel.strip_prefix(&ex.mutants_rel_dir())
                 .and_then(|r| r.strip_prefix('/'))
-                .is_some_and(|r| r.ends_with(".rs") && !r.contains('/'))
+                .is_some_and(|r| {
+                    (r.ends_with(".rs") && !r.contains('/')) || r == super::mutate::EQUIVALENT_FILE
+                })
         });
         if !owned.contains(rel) && !is_mutant_of_some {
             problems.push((
                 None,
                 format!(
-                    "orphan file {rel}: no exercise in info.toml uses it (a typo in a name or dir?)"
+                    "orphan file {}: no exercise in info.toml uses it (a typo in a name or dir?)",
+                    course.shown_file(rel)
                 ),
             ));
         }

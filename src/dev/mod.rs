@@ -3,6 +3,8 @@
 
 mod check;
 mod classroom;
+mod editor;
+mod mutate;
 mod new;
 
 use std::path::PathBuf;

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 
 use super::TEMPLATE_MARKER;
+use super::editor::{self, Project};
 use crate::course::{self, Course, Exercise, is_identifier};
 use crate::files::{write_atomically, write_new};
 use crate::ui::{Theme, link, outln};
@@ -28,6 +29,9 @@ pub fn new(name: &str, topic: &str, course_dir: Option<PathBuf>) -> Result<ExitC
                  (letters, digits and `_`, starting with a letter): it names a module and a directory"
             );
         }
+    }
+    if course::RESERVED_NAMES.contains(&name) {
+        bail!("exercise name {name:?} is taken: {}", course::RESERVED_WHY);
     }
     let Some(root) = super::course_dir(course_dir) else {
         bail!(
@@ -88,7 +92,11 @@ pub fn new(name: &str, topic: &str, course_dir: Option<PathBuf>) -> Result<ExitC
     }
 
     write_all_or_nothing(&root, &files, name, &info_path, &info_text)?;
+    let course = Course::from_dir(&root)?;
+    let project = editor::write_project(&root, &course)
+        .with_context(|| format!("writing the editor project of {}", root.display()))?;
     print_added(&root, &files, name, topic, created_course)?;
+    print_project(&root, &project)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -153,6 +161,23 @@ fn print_added(
             format!(" --course {}", root.display())
         }
     )?;
+    Ok(())
+}
+
+/// Says what the editor project is for, or why there is none.
+fn print_project(root: &Path, project: &Project) -> Result<()> {
+    match project {
+        Project::Written => outln!(
+            "\nEditors understand the course through {} (rust-analyzer: open the course directory),\n\
+             and `cargo test` there runs every exercise's checks against its reference solution.",
+            link("Cargo.toml", &root.join("Cargo.toml"))
+        )?,
+        Project::ForeignManifest => outln!(
+            "\n{} is not backlings', so no editor project was written: rust-analyzer will not know the\n\
+             course files unless that package lists them.",
+            link("Cargo.toml", &root.join("Cargo.toml"))
+        )?,
+    }
     Ok(())
 }
 

@@ -9,6 +9,12 @@ use super::Submission;
 /// Module holding the checks inside the graded crate; a name no learner would pick.
 pub(super) const CHECKS_MODULE: &str = "__hidden_checks";
 
+/// The kit's module and `support` as the checks' module sees them, by a glob import.
+const IN_SCOPE: &str = "__checks_scope";
+
+/// Helpers for the checks of every course, compiled as the crate-root module `kit`.
+pub const CHECKS_KIT: &str = include_str!("checks_kit.rs");
+
 /// Helpers every checks file may use, defined before the checks module.
 pub(super) const CHECKS_PRELUDE: &str = r#"
 /// Fails the check with `CALL returned ACTUAL, expected EXPECTED` unless the two are equal.
@@ -30,14 +36,28 @@ macro_rules! expect_eq {
 /// can reach the checks or the prelude and turn `assert!` or `panic!` into nothing.
 pub(super) fn crate_root(sub: &Submission) -> String {
     let mut root = String::from(CHECKS_PRELUDE);
-    let support = if sub.support.is_empty() {
-        String::new()
-    } else {
-        format!("mod support {{\n{}\n}}\n", sub.support)
-    };
+    let _ = writeln!(root, "#[allow(warnings)]\nmod kit {{\n{CHECKS_KIT}\n}}");
+    if !sub.support.is_empty() {
+        let _ = writeln!(
+            root,
+            "#[allow(warnings)]\nmod support {{\n{}\n}}",
+            sub.support
+        );
+    }
+    // Checks written before the helpers moved to the crate root say `use support::..`: a
+    // glob import keeps that working, and any import of the checks' own shadows it.
     let _ = writeln!(
         root,
-        "#[allow(warnings)]\nmod {CHECKS_MODULE} {{\n{}\n{support}{SENTINEL}\n}}",
+        "mod {IN_SCOPE} {{\n    pub(crate) use crate::kit;\n{}}}",
+        if sub.support.is_empty() {
+            ""
+        } else {
+            "    pub(crate) use crate::support;\n"
+        }
+    );
+    let _ = writeln!(
+        root,
+        "#[allow(warnings)]\nmod {CHECKS_MODULE} {{\nuse crate::{IN_SCOPE}::*;\n{}\n{SENTINEL}\n}}",
         sub.checks,
     );
     // A `forbid` on the module declaration: an `allow` inside the file cannot lift it.
@@ -52,6 +72,29 @@ pub(super) fn crate_root(sub: &Submission) -> String {
         sub.file.display().to_string(),
         sub.name
     );
+    root
+}
+
+/// For editors: the crate a grade of exercise `name` compiles, over a course's own files,
+/// named by `#[path]`s relative to the file this text is written to: `kit` (a copy of
+/// [`CHECKS_KIT`]), the course's `support` if it has one, the checks, and `solution` in the
+/// learner's place. Checks must name the helpers `crate::kit::..` and `crate::support::..`
+/// here: the glob import that also lets graded checks say `support::..` cannot be added to
+/// a file.
+pub fn editor_crate_root(
+    name: &str,
+    kit: &str,
+    support: Option<&str>,
+    checks: &str,
+    solution: &str,
+) -> String {
+    let mut root = String::from(CHECKS_PRELUDE);
+    let _ = writeln!(root, "#[path = {kit:?}]\nmod kit;");
+    if let Some(support) = support {
+        let _ = writeln!(root, "#[path = {support:?}]\nmod support;");
+    }
+    let _ = writeln!(root, "#[path = {checks:?}]\nmod {CHECKS_MODULE};");
+    let _ = writeln!(root, "#[path = {solution:?}]\npub mod {name};");
     root
 }
 

@@ -26,6 +26,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 pub use advice::clippy_advice;
+pub use harness::{CHECKS_KIT, editor_crate_root};
 pub use report::check_names;
 pub use toolchain::Toolchain;
 pub use verdict::{Cancelled, CheckResult, CheckStatus, Outcome, OwnTests, Verdict};

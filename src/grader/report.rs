@@ -99,8 +99,14 @@ impl JsonDiagnostic {
     }
 }
 
-pub const API_MISMATCH_NOTE: &str = "the hidden checks use the public API that the exercise's stub declares \
+const API_MISMATCH_NOTE: &str = "the hidden checks use the public API that the exercise's stub declares \
 (names, types and signatures); keep it exactly as given and put your own helpers beside it";
+
+/// A missing trait (E0277) is rarely a changed signature: the checks use the types as the
+/// statement promises, e.g. shared between threads, and the learner's fields break that.
+const MISSING_TRAIT_NOTE: &str = "the hidden checks use your types as the statement promises \
+(shared between threads, compared, printed...); the fields or derives you chose take away a \
+trait they need";
 
 /// Splits rustc's `--error-format=json` stderr into rendered errors and warnings.
 /// A diagnostic located in the hidden checks (`checks_file`) is replaced by its message
@@ -133,19 +139,27 @@ pub fn parse_diagnostics(stderr: &str, checks_file: &str) -> Diagnostics {
             if !is_error {
                 continue;
             }
-            let code = diag
-                .code
-                .map(|c| format!("[{}]", c.code))
-                .unwrap_or_default();
+            let code = diag.code.as_ref().map(|c| c.code.as_str());
             let label = span
                 .label
                 .as_deref()
                 .map(|l| format!(": {l}"))
                 .unwrap_or_default();
-            format!(
-                "error{code}: {}{label} (in the hidden checks)\n  = note: {API_MISMATCH_NOTE}",
+            let mut text = format!(
+                "error{}: {}{label} (in the hidden checks)",
+                code.map(|c| format!("[{c}]")).unwrap_or_default(),
                 diag.message
-            )
+            );
+            // Notes that point into the learner's own code say which of their types is why.
+            for child in diag.children.iter().filter(|c| !c.reaches(checks_file)) {
+                text.push_str(&format!("\n  = {}: {}", child.level, child.message));
+            }
+            let note = match code {
+                Some("E0277") => MISSING_TRAIT_NOTE,
+                _ => API_MISMATCH_NOTE,
+            };
+            text.push_str(&format!("\n  = note: {note}"));
+            text
         } else if diag.reaches(checks_file) {
             diag.rendered_without(checks_file)
         } else {

@@ -15,7 +15,7 @@ pub enum LoadError<E> {
 
 pub struct CoalescingCache<K, V, E> {
     values: Mutex<HashMap<K, V>>,
-    _errors: std::marker::PhantomData<E>,
+    _errors: std::marker::PhantomData<fn() -> E>,
 }
 
 impl<K: Hash + Eq + Clone, V: Clone, E: Clone> CoalescingCache<K, V, E> {
