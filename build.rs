@@ -4,7 +4,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::{env, fs};
 
-const COURSE_DIRS: [&str; 4] = ["exercises", "solutions", "checks", "mutants"];
+// As `course::COURSE_DIRS`.
+const COURSE_DIRS: [&str; 5] = ["exercises", "solutions", "checks", "mutants", "debriefs"];
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

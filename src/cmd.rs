@@ -292,7 +292,7 @@ pub fn reset(name: &str, yes: bool) -> Result<ExitCode> {
 
 pub fn solution(name: Option<&str>) -> Result<ExitCode> {
     let ws = current_workspace()?;
-    let ex = ws.passed_exercise(name)?;
+    let ex = ws.passed_exercise(name, "the reference solution")?;
     let theme = Theme::stdout();
     outln!(
         "{}\n",
@@ -308,9 +308,24 @@ pub fn solution(name: Option<&str>) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The debrief of a passed exercise: rendered on a terminal, the Markdown itself when piped.
+pub fn debrief(name: Option<&str>) -> Result<ExitCode> {
+    let ws = current_workspace()?;
+    let ex = ws.passed_exercise(name, "the debrief")?;
+    let Some(debrief) = ws.course().debrief(ex)? else {
+        bail!("this course has no debrief for {}", ex.name);
+    };
+    if std::io::stdout().is_terminal() {
+        out!("{}", ui::render_markdown(&debrief, &Theme::stdout()))?;
+    } else {
+        out!("{debrief}")?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn compare(name: Option<&str>) -> Result<ExitCode> {
     let ws = current_workspace()?;
-    let ex = ws.passed_exercise(name)?;
+    let ex = ws.passed_exercise(name, "the reference solution")?;
     let theme = Theme::stdout();
     let advice = session::advice(&ws, &Toolchain::discover()?, ex)?;
     let both = session::comparison(&ws, ex)?;

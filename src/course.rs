@@ -65,6 +65,10 @@ impl Exercise {
     pub fn checks_rel_path(&self) -> String {
         format!("checks/{}/{}.rs", self.topic, self.name)
     }
+    /// What an interviewer asks once the code works: shown after a pass; optional.
+    pub fn debrief_rel_path(&self) -> String {
+        format!("debriefs/{}/{}.md", self.topic, self.name)
+    }
     pub fn mutants_rel_dir(&self) -> String {
         format!("mutants/{}/{}", self.topic, self.name)
     }
@@ -296,15 +300,27 @@ impl Course {
         self.read_for(ex, &ex.checks_rel_path())
     }
 
+    /// The debrief of `ex`, if the course has one.
+    pub fn debrief(&self, ex: &Exercise) -> Result<Option<Cow<'static, str>>> {
+        self.read_optional(&ex.debrief_rel_path())
+    }
+
     /// The course's shared checks helpers (`checks/support.rs`), or nothing if it has none.
     pub fn checks_support(&self) -> Result<Cow<'static, str>> {
+        Ok(self
+            .read_optional(CHECKS_SUPPORT)?
+            .unwrap_or(Cow::Borrowed("")))
+    }
+
+    /// A course file that may be missing: `None` then.
+    fn read_optional(&self, rel: &str) -> Result<Option<Cow<'static, str>>> {
         match &self.origin {
-            Origin::Builtin => Ok(Cow::Borrowed(read_embedded(CHECKS_SUPPORT).unwrap_or(""))),
+            Origin::Builtin => Ok(read_embedded(rel).map(Cow::Borrowed)),
             Origin::Dir(dir) => {
-                let path = dir.join(CHECKS_SUPPORT);
+                let path = dir.join(native(rel));
                 match fs::read_to_string(&path) {
-                    Ok(text) => Ok(Cow::Owned(text)),
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Cow::Borrowed("")),
+                    Ok(text) => Ok(Some(Cow::Owned(text))),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
                     Err(e) => {
                         Err(e).with_context(|| format!("reading course file {}", path.display()))
                     }
@@ -344,7 +360,7 @@ impl Course {
             .collect()
     }
 
-    /// Every file of the course (relative, `/`-separated) under the four exercise directories.
+    /// Every file of the course (relative, `/`-separated) under its directories.
     pub fn list_files(&self) -> Result<Vec<String>> {
         match &self.origin {
             Origin::Builtin => Ok(embedded::FILES
@@ -354,7 +370,7 @@ impl Course {
                 .collect()),
             Origin::Dir(dir) => {
                 let mut out = Vec::new();
-                for top in ["exercises", "solutions", "checks", "mutants"] {
+                for top in COURSE_DIRS {
                     walk(dir, Path::new(top), &mut out)?;
                 }
                 Ok(out)
@@ -388,6 +404,9 @@ fn walk(root: &Path, rel: &Path, out: &mut Vec<String>) -> Result<()> {
 }
 
 /// Whether `s` can name an exercise: a lowercase identifier that is also a valid module name.
+/// The directories of a course beside `info.toml`, as build.rs embeds them.
+pub const COURSE_DIRS: [&str; 5] = ["exercises", "solutions", "checks", "mutants", "debriefs"];
+
 /// Module names the graded crate keeps for its own: the checks kit and the course's support.
 pub const RESERVED_NAMES: &[&str] = &["kit", "support"];
 pub const RESERVED_WHY: &str =

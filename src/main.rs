@@ -133,6 +133,16 @@ enum Cmd {
         #[arg(add = ArgValueCompleter::new(completion::learner_exercises))]
         name: Option<String>,
     },
+    /// What an interviewer asks once your code works: complexity, follow-up questions, strong
+    /// signals and red flags, where it runs in production (after a pass)
+    #[command(
+        after_help = "Examples:\n  backlings debrief lru_cache\n  backlings debrief lru_cache | less      (the Markdown itself)"
+    )]
+    Debrief {
+        /// The exercise whose debrief to show; default: the current one
+        #[arg(add = ArgValueCompleter::new(completion::learner_exercises))]
+        name: Option<String>,
+    },
     /// Diff your passing file against the reference solution: what did an expert do differently?
     #[command(
         after_help = "Example:\n  backlings compare lru_cache      (with clippy's advice, when clippy is installed)"
@@ -314,6 +324,7 @@ fn main() -> ExitCode {
         Some(Cmd::Stats) => cmd::stats(),
         Some(Cmd::Reset { name, yes }) => cmd::reset(&name, yes),
         Some(Cmd::Solution { name }) => cmd::solution(name.as_deref()),
+        Some(Cmd::Debrief { name }) => cmd::debrief(name.as_deref()),
         Some(Cmd::Compare { name }) => cmd::compare(name.as_deref()),
         Some(Cmd::Completions { shell }) => completion::print_registration(&shell),
         Some(Cmd::Man { dir }) => man_pages(dir.as_deref()),

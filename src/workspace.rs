@@ -474,12 +474,14 @@ impl Workspace {
 
     /// The exercise `name` (or the current one), if the learner has passed it: its
     /// reference solution is theirs to see.
-    pub fn passed_exercise(&self, name: Option<&str>) -> Result<&Exercise> {
+    /// The exercise `name` (or the current one) if the learner has passed it; else an error
+    /// saying that `what` of it (its reference solution, its debrief) unlocks with a pass.
+    pub fn passed_exercise(&self, name: Option<&str>, what: &str) -> Result<&Exercise> {
         let ex = self.named_or_current(name)?;
         if !self.state()?.is_done(&ex.name) {
             bail!(
-                "the reference solution of {} unlocks once your version passes; `backlings \
-                 hint {}` helps meanwhile",
+                "{what} of {} unlocks once your version passes; `backlings hint {}` helps \
+                 meanwhile",
                 ex.name,
                 ex.name
             );

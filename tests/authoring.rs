@@ -836,3 +836,31 @@ fn dev_check_mutate_reports_survivors_until_they_are_explained() {
     // The record is course content like the mutants: the regular proof accepts it.
     a.dev(&["check"]).status(0);
 }
+
+/// Debriefs are optional, but a course that has one has one for every exercise, each short
+/// enough to read in one sitting.
+#[test]
+fn dev_check_wants_a_debrief_for_every_exercise_once_the_course_has_one() {
+    let a = Authoring::with(&[("first", "t"), ("second", "t")], true);
+    a.dev(&["check"]).status(0);
+    let long_line = "word ".repeat(30);
+    a.write(
+        "debriefs/t/first.md",
+        &format!("# first: debrief\n\n## Complexity\n\n{long_line}\n"),
+    );
+    a.check_fails_with(
+        &[],
+        &[
+            "debriefs/t/second.md: no debrief, which the course's other exercises have",
+            "debriefs/t/first.md:5: a line longer than 100 columns; wrap it",
+        ],
+    );
+    a.write("debriefs/t/first.md", &"line\n".repeat(91));
+    a.write("debriefs/t/second.md", "# second: debrief\n");
+    a.check_fails_with(
+        &[],
+        &["debriefs/t/first.md: the debrief has 91 lines; keep it within 90 (two screens)"],
+    );
+    a.write("debriefs/t/first.md", "# first: debrief\n");
+    a.dev(&["check"]).status(0);
+}

@@ -418,9 +418,9 @@ fn the_default_workspace_is_in_home_and_every_command_finds_it_from_anywhere() {
     // A workspace the directory is in comes first.
     sb.run_in(sb.dir.path(), &["init", "ws"]).status(0);
     let stats = sb.run(&["stats"]).status(0);
-    assert!(stats.stdout.contains("0/99 hints"), "{}", stats.stdout);
+    assert!(stats.stdout.contains("0/108 hints"), "{}", stats.stdout);
     let stats = sb.run_in(&elsewhere, &["stats"]).status(0);
-    assert!(stats.stdout.contains("2/99 hints"), "{}", stats.stdout);
+    assert!(stats.stdout.contains("2/108 hints"), "{}", stats.stdout);
 }
 
 #[test]

@@ -291,9 +291,9 @@ fn stats_show_completion_per_topic_attempts_hints_and_time() {
     );
     let run = sb.run(&["stats"]).status(0);
     for line in [
-        "Progress: 1/33 exercises (3%) · 2 attempts · 1/99 hints · 1h 05m working time",
+        "Progress: 1/36 exercises (2%) · 2 attempts · 1/108 hints · 1h 05m working time",
         "intro                        1/1         1    0/3   1h 05m",
-        "parsing                      0/4         1   1/12        -",
+        "parsing                      0/5         1   1/15        -",
         "intro                       done         1    0/3   1h 05m",
         "query_string             started         1    1/3        -",
         "sort_params                    -         0    0/3        -",

@@ -30,7 +30,7 @@ fn the_list_moves_filters_searches_jumps_and_resets_with_a_backup() {
     tmux.wait_for(&["intro  exercises/intro/intro.rs", "checks failed"]);
 
     tmux.keys("l");
-    tmux.wait_for(&["Exercises · showing all (33 of 33)", "▸ current  intro"]);
+    tmux.wait_for(&["Exercises · showing all (36 of 36)", "▸ current  intro"]);
     tmux.keys("j");
     tmux.wait_for(&["▸ pending  query_string"]);
     tmux.keys("Down");
@@ -43,9 +43,9 @@ fn the_list_moves_filters_searches_jumps_and_resets_with_a_backup() {
     for key in ["l", "r", "u", "q"] {
         tmux.keys(key);
     }
-    tmux.wait_for(&["search: lruq▏", "(0 of 33)", "(no exercise matches)"]);
+    tmux.wait_for(&["search: lruq▏", "(0 of 36)", "(no exercise matches)"]);
     tmux.keys("BSpace");
-    tmux.wait_for(&["search: lru▏", "(1 of 33)", "▸ pending  lru_cache"]);
+    tmux.wait_for(&["search: lru▏", "(1 of 36)", "▸ pending  lru_cache"]);
     tmux.keys("Enter");
     tmux.wait_for(&["· search: lru\n", "r reset"]);
 
@@ -80,11 +80,11 @@ fn the_list_moves_filters_searches_jumps_and_resets_with_a_backup() {
     );
     sb.run(&["run", "intro"]).status(0);
     tmux.keys("l");
-    tmux.wait_for(&["showing all (33 of 33)"]);
+    tmux.wait_for(&["showing all (36 of 36)"]);
     tmux.keys("f");
-    tmux.wait_for(&["showing pending (32 of 33)"]);
+    tmux.wait_for(&["showing pending (35 of 36)"]);
     tmux.keys("f");
-    let screen = tmux.wait_for(&["showing done (1 of 33)", "▸ done     intro"]);
+    let screen = tmux.wait_for(&["showing done (1 of 36)", "▸ done     intro"]);
     assert!(!screen.contains("pending  lru_cache"), "{screen}");
     // The save to intro, which is not the exercise shown, was noticed.
     assert!(screen.contains("press s to switch to intro"), "{screen}");
@@ -426,4 +426,66 @@ sleep 60
     tmux.wait_for(&["3 of 3 checks failed"]);
     tmux.keys("e");
     tmux.wait_for(&["no editor is set"]);
+}
+
+/// The debrief unlocks with a pass, as the reference solution does: `d` on the pass screen
+/// shows it rendered (no Markdown left in sight), `d` again goes back, and the command prints
+/// the Markdown itself when piped.
+#[test]
+fn after_a_pass_d_shows_the_debrief_which_the_command_refuses_before() {
+    let sb = Sandbox::empty();
+    two_exercise_course(&sb);
+    let debrief = "# first: debrief\n\n## Complexity\n\nO(v) for a version of **v** bytes.\n\n\
+                   ## Follow-up questions\n\n1. **What if the version holds a quote?**\n   \
+                   `format!` splices it in raw: escape it.\n";
+    let path = sb.dir.path().join("course/debriefs/t/first.md");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, debrief).unwrap();
+
+    let run = sb.run(&["debrief", "first"]).status(2);
+    assert!(
+        run.stderr
+            .contains("the debrief of first unlocks once your version passes"),
+        "{}",
+        run.stderr
+    );
+    let tmux = Tmux::start(&sb.ws(), "");
+    tmux.wait_for(&["3 of 3 checks failed"]);
+    tmux.keys("d");
+    tmux.wait_for(&["first has not passed yet: d shows its debrief once it does"]);
+    save_by_rename(&sb, "exercises/t/first.rs", &intro_solution());
+    tmux.wait_for(&[
+        "Press d for the debrief: what an interviewer asks once the code works.",
+        "d debrief",
+    ]);
+    tmux.keys("d");
+    let screen = tmux.wait_for(&[
+        "first: debrief",
+        "O(v) for a version of v bytes.",
+        "1. What if the version holds a quote?",
+        "   format! splices it in raw: escape it.",
+        "d back",
+    ]);
+    let shown = &screen[screen.find("first: debrief").unwrap()..screen.find("d back").unwrap()];
+    for markup in ["#", "**", "`"] {
+        assert!(!shown.contains(markup), "{markup:?} left in:\n{screen}");
+    }
+    tmux.keys("d");
+    tmux.wait_for(&["second  exercises/t/second.rs"]);
+
+    let run = sb.run(&["debrief", "first"]).status(0);
+    assert_eq!(run.stdout, debrief);
+    // An exercise the course has no debrief for says so.
+    save_by_rename(
+        &sb,
+        "exercises/t/second.rs",
+        &intro_solution().replace("first", "second"),
+    );
+    sb.run(&["run", "second"]).status(0);
+    let run = sb.run(&["debrief", "second"]).status(2);
+    assert!(
+        run.stderr.contains("this course has no debrief for second"),
+        "{}",
+        run.stderr
+    );
 }

@@ -442,6 +442,7 @@ fn unfinished(
             ));
         }
     }
+    found.extend(debrief_problems(course, ex));
     if std::iter::once(&ex.summary)
         .chain(&ex.hints)
         .any(|t| t.contains(TEMPLATE_MARKER))
@@ -449,6 +450,49 @@ fn unfinished(
         found.push(format!(
             "{}: the summary or hints still hold the template's {TEMPLATE_MARKER} placeholders",
             ex.defined_at
+        ));
+    }
+    found
+}
+
+/// A debrief is optional, but a course that has some has one for every exercise, and each
+/// is read in one sitting: two screens at most.
+fn debrief_problems(course: &Course, ex: &Exercise) -> Vec<String> {
+    const MAX_LINES: usize = 90;
+    const MAX_COLUMNS: usize = 100;
+    let shown = course.shown_file(&ex.debrief_rel_path());
+    let debrief = match course.debrief(ex) {
+        Ok(Some(debrief)) => debrief,
+        Ok(None) => {
+            let course_has_debriefs = course
+                .list_files()
+                .is_ok_and(|files| files.iter().any(|f| f.starts_with("debriefs/")));
+            return if course_has_debriefs {
+                vec![format!(
+                    "{shown}: no debrief, which the course's other exercises have (what an \
+                     interviewer asks once the code works)"
+                )]
+            } else {
+                Vec::new()
+            };
+        }
+        Err(e) => return vec![format!("{e:#}")],
+    };
+    let mut found = Vec::new();
+    let lines = debrief.lines().count();
+    if lines > MAX_LINES {
+        found.push(format!(
+            "{shown}: the debrief has {lines} lines; keep it within {MAX_LINES} (two screens)"
+        ));
+    }
+    if let Some((i, _)) = debrief
+        .lines()
+        .enumerate()
+        .find(|(_, line)| line.chars().count() > MAX_COLUMNS)
+    {
+        found.push(format!(
+            "{shown}:{}: a line longer than {MAX_COLUMNS} columns; wrap it",
+            i + 1
         ));
     }
     found
@@ -610,6 +654,7 @@ fn layout_problems(course: &Course) -> Result<Vec<(Option<String>, String)>> {
     let mut problems = Vec::new();
     let mut owned = BTreeSet::from([CHECKS_SUPPORT.to_string()]);
     for ex in &course.exercises {
+        owned.insert(ex.debrief_rel_path());
         for rel in [ex.rel_path(), ex.solution_rel_path(), ex.checks_rel_path()] {
             if !files.contains(&rel) {
                 problems.push((

@@ -6,6 +6,7 @@ mod diff;
 mod exercise;
 pub mod json;
 pub mod junit;
+mod markdown;
 mod stats;
 mod style;
 mod verdict;
@@ -15,6 +16,7 @@ pub use diff::render_diff;
 pub use exercise::{
     announced, column_widths, render_comparison, render_hints, render_list, render_welcome,
 };
+pub use markdown::render_markdown;
 pub use stats::{Scope, render_stats};
 pub use style::{Theme, ignore_empty_no_color, link, link_padded};
 pub use verdict::{Detail, render_verdict};

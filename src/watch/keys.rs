@@ -12,8 +12,9 @@ pub enum Action {
     Next,
     Regrade,
     Compare,
+    Debrief,
     Switch,
-    /// Back from the comparison to the exercise.
+    /// Back from the comparison or the debrief to the exercise.
     Back,
     Quit,
 }
@@ -23,6 +24,7 @@ pub enum Action {
 pub enum Screen {
     Exercise,
     Compare,
+    Debrief,
     /// The course is complete.
     Finished,
 }
@@ -37,7 +39,7 @@ pub struct Binding {
     pub screens: &'static [Screen],
 }
 
-use Screen::{Compare, Exercise, Finished};
+use Screen::{Compare, Debrief, Exercise, Finished};
 
 /// In the order of the key bar.
 pub const BINDINGS: &[Binding] = &[
@@ -62,7 +64,7 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::List,
         label: "list",
         does: "the exercise list",
-        screens: &[Exercise, Compare, Finished],
+        screens: &[Exercise, Compare, Debrief, Finished],
     },
     Binding {
         key: 'n',
@@ -86,6 +88,14 @@ pub const BINDINGS: &[Binding] = &[
         screens: &[Exercise, Finished],
     },
     Binding {
+        key: 'd',
+        action: Action::Debrief,
+        label: "debrief",
+        does: "after a pass: the debrief, what an interviewer asks once the code works \
+               (complexity, follow-up questions, strong signals and red flags)",
+        screens: &[Exercise, Finished],
+    },
+    Binding {
         key: 's',
         action: Action::Switch,
         label: "switch to",
@@ -100,18 +110,25 @@ pub const BINDINGS: &[Binding] = &[
         screens: &[Compare],
     },
     Binding {
+        key: 'd',
+        action: Action::Back,
+        label: "back",
+        does: "in the debrief (or `esc`): back to the exercise",
+        screens: &[Debrief],
+    },
+    Binding {
         key: 'q',
         action: Action::Quit,
         label: "quit",
         does: "quit",
-        screens: &[Exercise, Compare, Finished],
+        screens: &[Exercise, Compare, Debrief, Finished],
     },
 ];
 
 /// The action `key` takes on `screen`, if any.
 pub fn action(screen: Screen, key: &Key) -> Option<Action> {
     match key {
-        Key::Escape if screen == Compare => Some(Action::Back),
+        Key::Escape if matches!(screen, Compare | Debrief) => Some(Action::Back),
         Key::Char(c) => BINDINGS
             .iter()
             .find(|b| b.key == *c && b.screens.contains(&screen))
@@ -170,7 +187,7 @@ mod tests {
 
     #[test]
     fn each_key_means_one_thing_on_each_screen() {
-        for screen in [Exercise, Compare, Finished] {
+        for screen in [Exercise, Compare, Debrief, Finished] {
             let mut keys: Vec<char> = BINDINGS
                 .iter()
                 .filter(|b| b.screens.contains(&screen))
@@ -188,6 +205,10 @@ mod tests {
         assert_eq!(action(Exercise, &Key::Char('c')), Some(Action::Compare));
         assert_eq!(action(Compare, &Key::Char('c')), Some(Action::Back));
         assert_eq!(action(Compare, &Key::Escape), Some(Action::Back));
+        assert_eq!(action(Exercise, &Key::Char('d')), Some(Action::Debrief));
+        assert_eq!(action(Debrief, &Key::Char('d')), Some(Action::Back));
+        assert_eq!(action(Debrief, &Key::Escape), Some(Action::Back));
+        assert_eq!(action(Debrief, &Key::Char('c')), None);
         assert_eq!(action(Exercise, &Key::Escape), None);
         assert_eq!(action(Finished, &Key::Char('h')), None);
         assert_eq!(action(Finished, &Key::Char('l')), Some(Action::List));

@@ -31,8 +31,8 @@ use crate::session;
 use crate::state::State;
 use crate::terminal;
 use crate::ui::{
-    Scope, Theme, link, out, render_advice, render_comparison, render_hints, render_stats,
-    render_welcome,
+    Scope, Theme, link, out, render_advice, render_comparison, render_hints, render_markdown,
+    render_stats, render_welcome,
 };
 use crate::workspace::{Counted, Workspace};
 
@@ -96,6 +96,8 @@ enum View {
     /// The learner's file of this exercise against the reference solution, rendered when
     /// the view opened (or why it could not be).
     Compare(usize, String),
+    /// The debrief of this passed exercise, rendered when the view opened.
+    Debrief(String),
 }
 
 /// What the terminal shows and how: the view, how far its body is scrolled, and the painter
@@ -328,12 +330,14 @@ impl App {
         }
         let screen = match (&self.display.view, self.place.current) {
             (View::Compare(..), _) => keys::Screen::Compare,
+            (View::Debrief(..), _) => keys::Screen::Debrief,
             (_, None) => keys::Screen::Finished,
             _ => keys::Screen::Exercise,
         };
         match keys::action(screen, &key) {
             Some(Action::Back) => self.display.show(View::Exercise),
             Some(Action::Compare) => self.compare(),
+            Some(Action::Debrief) => self.debrief(),
             Some(Action::Switch) => {
                 if let Some(index) = self.place.switch_offer.take() {
                     self.jump_to(index)?;
@@ -393,6 +397,39 @@ impl App {
             }
             (None, None) => {}
         }
+    }
+
+    /// After a pass: where to read what an interviewer asks next, if the course says.
+    fn debrief_offer(&self, ex: &Exercise) -> Option<String> {
+        self.ws.course().debrief(ex).ok().flatten()?;
+        Some(format!(
+            "\nPress {} for the debrief: what an interviewer asks once the code works.",
+            self.display.theme.key.apply_to("d")
+        ))
+    }
+
+    /// `d`: the debrief of the exercise that just passed, if the course has one.
+    fn debrief(&mut self) {
+        match (self.debrief_text(), self.exercise()) {
+            (Some(markdown), _) => {
+                let text = render_markdown(&markdown, &self.display.theme);
+                self.display.show(View::Debrief(text));
+            }
+            (None, Some(ex)) if self.comparable().is_none() => {
+                self.said.banner = Some(format!(
+                    "{} has not passed yet: {} shows its debrief once it does.",
+                    ex.name,
+                    self.display.theme.key.apply_to("d")
+                ));
+            }
+            _ => {}
+        }
+    }
+
+    /// The debrief `d` shows: of the exercise `c` compares, if the course has one.
+    fn debrief_text(&self) -> Option<std::borrow::Cow<'static, str>> {
+        let ex = &self.ws.course().exercises[self.comparable()?];
+        self.ws.course().debrief(ex).ok().flatten()
     }
 
     /// The exercise `c` compares: the one that just passed (until the learner works on the
@@ -566,9 +603,10 @@ impl App {
         if self.place.revisiting {
             // A refactor, another design: the learner stays until they press n.
             self.place.last_passed = self.ws.course().index_of(&ex.name);
+            let offer = self.debrief_offer(&ex).unwrap_or_default();
             self.said.banner = Some(format!(
                 "{} {} passes, as before. Press {} to compare it with the reference solution, {} \
-                 for the next exercise.",
+                 for the next exercise.{offer}",
                 self.display.theme.good.apply_to("✓"),
                 ex.name,
                 self.display.theme.key.apply_to("c"),
@@ -603,6 +641,9 @@ impl App {
                 &self.ws.solution_path(ex)
             )
         );
+        if let Some(offer) = self.debrief_offer(ex) {
+            banner.push_str(&offer);
+        }
         // The verdict is not shown after a pass, so the learner's own failing tests are
         // mentioned here or never.
         if let Some(own) = verdict.own_tests.as_ref().filter(|o| !o.passed()) {
@@ -705,8 +746,9 @@ impl App {
                     Some(lints) => render_advice(lints.as_deref(), theme),
                     None => format!("{}\n", theme.dim.apply_to("clippy is reading your code…")),
                 };
-                FrameTexts::Compare(format!("{diff}\n{advice}"))
+                FrameTexts::Reading(format!("{diff}\n{advice}"), keys::Screen::Compare)
             }
+            (View::Debrief(text), _) => FrameTexts::Reading(text.clone(), keys::Screen::Debrief),
             (View::Exercise, None) => FrameTexts::Finished(format!(
                 "{}\n\n{}\n\n{}",
                 theme.good.apply_to("✓ Course complete!"),
@@ -733,6 +775,7 @@ impl App {
     fn frame<'a>(&'a self, texts: &'a FrameTexts<'a>) -> Frame<'a> {
         let course = self.ws.course();
         let can_compare = self.comparable().is_some();
+        let can_debrief = self.debrief_text().is_some();
         let body = match texts {
             FrameTexts::List { rendered, typing } => Body::List {
                 text: &rendered.text,
@@ -740,10 +783,11 @@ impl App {
                 keys: &rendered.keys,
                 typing: *typing,
             },
-            FrameTexts::Compare(text) => Body::Compare(text),
+            FrameTexts::Reading(text, screen) => Body::Reading(text, *screen),
             FrameTexts::Finished(summary) => Body::Finished {
                 summary,
                 can_compare,
+                can_debrief,
             },
             FrameTexts::Exercise {
                 ex,
@@ -762,6 +806,7 @@ impl App {
                 hints,
                 hints_left: *hints_left,
                 can_compare,
+                can_debrief,
                 switch_to: self
                     .place
                     .switch_offer
@@ -785,7 +830,8 @@ enum FrameTexts<'a> {
         rendered: list::Rendered,
         typing: bool,
     },
-    Compare(String),
+    /// A page to read, with the screen whose keys it takes.
+    Reading(String, keys::Screen),
     Finished(String),
     Exercise {
         ex: &'a Exercise,

@@ -38,6 +38,8 @@ pub enum Body<'a> {
         hints_left: usize,
         /// A passed exercise can be compared with the reference solution.
         can_compare: bool,
+        /// A passed exercise's debrief can be read.
+        can_debrief: bool,
         /// Another exercise whose file was saved, which `s` switches to.
         switch_to: Option<&'a str>,
     },
@@ -49,10 +51,12 @@ pub enum Body<'a> {
         /// Keys are text (a search query), so `q` does not quit.
         typing: bool,
     },
-    Compare(&'a str),
+    /// A page to read: the comparison or the debrief, with that screen's keys.
+    Reading(&'a str, keys::Screen),
     Finished {
         summary: &'a str,
         can_compare: bool,
+        can_debrief: bool,
     },
 }
 
@@ -91,6 +95,7 @@ fn content<'a>(body: &Body<'a>, theme: &Theme) -> Content<'a> {
             hints,
             hints_left,
             can_compare,
+            can_debrief,
             switch_to,
         } => {
             let mut body = format!(
@@ -117,6 +122,7 @@ fn content<'a>(body: &Body<'a>, theme: &Theme) -> Content<'a> {
             let keys = key_bar(keys::Screen::Exercise, |action| match action {
                 Action::Hint => *hints_left > 0,
                 Action::Compare => *can_compare,
+                Action::Debrief => *can_debrief,
                 Action::Switch => switch_to.is_some(),
                 _ => true,
             });
@@ -138,18 +144,20 @@ fn content<'a>(body: &Body<'a>, theme: &Theme) -> Content<'a> {
                 vec![("q".to_string(), "quit".to_string())]
             },
         },
-        Body::Compare(diff) => Content::plain(
-            diff.to_string(),
-            labelled(key_bar(keys::Screen::Compare, |_| true), None),
-        ),
+        Body::Reading(text, screen) => {
+            Content::plain(text.to_string(), labelled(key_bar(*screen, |_| true), None))
+        }
         Body::Finished {
             summary,
             can_compare,
+            can_debrief,
         } => Content::plain(
             summary.to_string(),
             labelled(
-                key_bar(keys::Screen::Finished, |action| {
-                    action != Action::Compare || *can_compare
+                key_bar(keys::Screen::Finished, |action| match action {
+                    Action::Compare => *can_compare,
+                    Action::Debrief => *can_debrief,
+                    _ => true,
                 }),
                 None,
             ),
