@@ -143,6 +143,19 @@ enum Cmd {
         #[arg(add = ArgValueCompleter::new(completion::learner_exercises))]
         name: Option<String>,
     },
+    /// A mock interview: one exercise you have not passed against the clock, hints hidden until
+    /// you ask, and a scorecard at the end that `stats` keeps
+    #[command(
+        after_help = "Examples:\n  backlings interview                          (45 minutes, an exercise you have not passed)\n  backlings interview --minutes 30 --exercise lru_cache"
+    )]
+    Interview {
+        /// How long the round lasts
+        #[arg(long, value_name = "MINUTES", default_value_t = 45.0, value_parser = minutes)]
+        minutes: f64,
+        /// The exercise to work on; default: one you have not passed, at random
+        #[arg(long, value_name = "NAME", add = ArgValueCompleter::new(completion::learner_exercises))]
+        exercise: Option<String>,
+    },
     /// Diff your passing file against the reference solution: what did an expert do differently?
     #[command(
         after_help = "Example:\n  backlings compare lru_cache      (with clippy's advice, when clippy is installed)"
@@ -325,6 +338,9 @@ fn main() -> ExitCode {
         Some(Cmd::Reset { name, yes }) => cmd::reset(&name, yes),
         Some(Cmd::Solution { name }) => cmd::solution(name.as_deref()),
         Some(Cmd::Debrief { name }) => cmd::debrief(name.as_deref()),
+        Some(Cmd::Interview { minutes, exercise }) => {
+            watch::interview(cli.poll, cli.edit_cmd, minutes, exercise.as_deref())
+        }
         Some(Cmd::Compare { name }) => cmd::compare(name.as_deref()),
         Some(Cmd::Completions { shell }) => completion::print_registration(&shell),
         Some(Cmd::Man { dir }) => man_pages(dir.as_deref()),
@@ -366,5 +382,15 @@ fn main() -> ExitCode {
             eprintln!("{} {err:#}", theme.bad.apply_to("error:"));
             ExitCode::from(2)
         }
+    }
+}
+
+/// A round's length: more than 0 and at most 8 hours of minutes (fractions allowed).
+fn minutes(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(m) if m > 0.0 && m <= 480.0 => Ok(m),
+        _ => Err(format!(
+            "{text:?} is not a number of minutes between 0 and 480"
+        )),
     }
 }

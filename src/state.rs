@@ -23,6 +23,31 @@ pub struct State {
     pub current: Option<String>,
     #[serde(default)]
     pub exercises: BTreeMap<String, ExerciseState>,
+    /// Mock interview rounds (`backlings interview`), oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub interviews: Vec<InterviewRecord>,
+}
+
+/// One mock interview round, as its scorecard showed it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InterviewRecord {
+    pub exercise: String,
+    /// When the round started, local time: `2026-12-03 10:30`.
+    pub started: String,
+    pub seconds_allowed: u64,
+    pub passed: bool,
+    /// Seconds from the start to the first grade that compiled, and to the pass.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_compile_secs: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pass_secs: Option<u64>,
+    /// Graded saves of new content.
+    pub saves: u32,
+    pub hints: u32,
+    /// Every check that failed on the way, in the order they first failed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failed_checks: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -50,6 +75,7 @@ impl State {
             course,
             current,
             exercises: BTreeMap::new(),
+            interviews: Vec::new(),
         }
     }
 

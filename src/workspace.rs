@@ -9,7 +9,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::course::{self, Course, Exercise, Origin};
 use crate::files::{write_atomically, write_new};
-use crate::state::{State, StateFile, file_timestamp};
+use crate::state::{InterviewRecord, State, StateFile, file_timestamp};
 
 /// Directory inside a workspace that belongs to the tool.
 const TOOL_DIR: &str = ".backlings";
@@ -431,6 +431,13 @@ impl Workspace {
             entry.hints_shown
         })?;
         Ok(shown)
+    }
+
+    /// Keeps a mock interview round's scorecard in the progress.
+    pub fn record_interview(&self, record: InterviewRecord) -> Result<()> {
+        self.state_file
+            .update(|state| state.interviews.push(record))?;
+        Ok(())
     }
 
     /// How many of the course's exercises `state` records as done.

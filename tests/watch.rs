@@ -311,3 +311,103 @@ fn compare_before_a_pass_says_so_and_quitting_leaves_no_stale_screen() {
         !screen.contains("grading") && !screen.contains("first")
     });
 }
+
+/// A mock interview round against the clock: the header counts down, only the round's keys
+/// work, hints stay hidden until asked for, and the pass ends it with a scorecard (then the
+/// debrief) that `stats` keeps.
+#[test]
+fn a_mock_interview_that_passes_ends_with_a_scorecard_which_stats_keeps() {
+    let sb = Sandbox::empty();
+    two_exercise_course(&sb);
+    // A hint revealed before the round is not shown in it.
+    sb.run(&["hint", "first"]).status(0);
+    let debrief = sb.dir.path().join("course/debriefs/t/first.md");
+    std::fs::create_dir_all(debrief.parent().unwrap()).unwrap();
+    std::fs::write(&debrief, "# first: debrief\n\n## Complexity\n\nO(v).\n").unwrap();
+
+    let tmux = Tmux::start(&sb.ws(), "interview --exercise first --minutes 10");
+    let screen = tmux.wait_for(&["mock interview · 9:5", "3 of 3 checks failed", "h hint"]);
+    assert!(!screen.contains("first hint one"), "{screen}");
+    assert!(!screen.contains("l list"), "{screen}");
+    tmux.keys("n");
+    tmux.wait_for(&["In a mock interview, h, e and r work"]);
+    tmux.keys("h");
+    tmux.wait_for(&["Hint 1/2: first hint one"]);
+    tmux.keys("h");
+    tmux.wait_for(&["Hint 2/2: first hint two"]);
+    save_by_rename(
+        &sb,
+        "exercises/t/first.rs",
+        "pub fn health_body(v: &str) -> String { v }\n",
+    );
+    tmux.wait_for(&["does not compile"]);
+    save_by_rename(&sb, "exercises/t/first.rs", &intro_solution());
+    let screen = tmux.wait_for(&[
+        "✓ Mock interview: first passed in 0:",
+        "of the 10:00 allowed.",
+        "saves graded    2",
+        "hints used      2 of 2",
+        "first compile   0:",
+        "first: debrief",
+        "O(v).",
+        "q quit",
+    ]);
+    // The stub's failures are not the learner's: only the failing save's count, and it
+    // did not compile.
+    assert!(
+        screen.contains("checks failed   none on the way"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("left"),
+        "the clock stops with the round:\n{screen}"
+    );
+    tmux.keys("q");
+    tmux.wait_until("the round to end", |screen| {
+        !screen.contains("Mock interview")
+    });
+
+    let stats = sb.run(&["stats"]).status(0);
+    assert!(stats.stdout.contains("Mock interviews"), "{}", stats.stdout);
+    assert!(
+        stats.stdout.contains("first  passed in 0:"),
+        "{}",
+        stats.stdout
+    );
+    assert!(
+        stats.stdout.contains("· 2 saves · 2 hints ·"),
+        "{}",
+        stats.stdout
+    );
+    // Two of the round's hints, one of them revealed before it: the progress counts two.
+    assert!(stats.stdout.contains("2/4 hints"), "{}", stats.stdout);
+}
+
+/// Without --exercise, a round picks an exercise the learner has not passed; when time runs
+/// out, the scorecard says so and the round is kept as not passed.
+#[test]
+fn a_mock_interview_that_runs_out_of_time_says_so() {
+    let sb = Sandbox::empty();
+    two_exercise_course(&sb);
+    save_by_rename(&sb, "exercises/t/first.rs", &intro_solution());
+    sb.run(&["run", "first"]).status(0);
+
+    let tmux = Tmux::start(&sb.ws(), "interview --minutes 0.05");
+    tmux.wait_for(&["second  exercises/t/second.rs", "mock interview · 0:0"]);
+    let screen = tmux.wait_for(&[
+        "✗ Time's up: second did not pass within 0:03.",
+        "first pass      -",
+        "saves graded    0",
+        "hints used      0 of 2",
+        "checks failed   none on the way",
+        "first compile   -",
+        "This course has no debrief for the exercise.",
+    ]);
+    assert!(!screen.contains("left"), "{screen}");
+    let stats = sb.run(&["stats"]).status(0);
+    assert!(
+        stats.stdout.contains("second  time's up at 0:03"),
+        "{}",
+        stats.stdout
+    );
+}

@@ -17,7 +17,7 @@ pub use exercise::{
     announced, column_widths, render_comparison, render_hints, render_list, render_welcome,
 };
 pub use markdown::render_markdown;
-pub use stats::{Scope, render_stats};
+pub use stats::{Scope, clock_text, render_stats};
 pub use style::{Theme, ignore_empty_no_color, link, link_padded};
 pub use verdict::{Detail, render_verdict};
 

@@ -86,8 +86,46 @@ pub fn render_stats(course: &Course, state: &State, theme: &Theme, scope: Scope)
     }
     if scope == Scope::Full {
         out.push_str(&per_exercise(course, state, theme, width));
+        out.push_str(&interviews(state, theme));
     }
     out
+}
+
+/// Every mock interview round, oldest first.
+fn interviews(state: &State, theme: &Theme) -> String {
+    if state.interviews.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("\n{}\n", theme.heading.apply_to("Mock interviews"));
+    for round in &state.interviews {
+        let allowed = clock_text(round.seconds_allowed);
+        let outcome = match round.pass_secs {
+            Some(secs) => theme
+                .good
+                .apply_to(format!("passed in {} of {allowed}", clock_text(secs))),
+            None => theme.bad.apply_to(format!("time's up at {allowed}")),
+        };
+        let _ = writeln!(
+            out,
+            "{}  {}  {outcome} · {} saves · {} hints · {} checks failed on the way",
+            round.started,
+            round.exercise,
+            round.saves,
+            round.hints,
+            round.failed_checks.len()
+        );
+    }
+    out
+}
+
+/// `seconds` as a clock reads: `m:ss`, or `h:mm:ss` from an hour on.
+pub fn clock_text(seconds: u64) -> String {
+    let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
 }
 
 /// The tally of the whole course, and of each topic in course order.
@@ -166,6 +204,13 @@ fn duration(seconds: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clocks_read_as_minutes_and_seconds() {
+        assert_eq!(clock_text(0), "0:00");
+        assert_eq!(clock_text(2700), "45:00");
+        assert_eq!(clock_text(3725), "1:02:05");
+    }
 
     #[test]
     fn durations_read_naturally() {

@@ -43,6 +43,7 @@ pub fn browse() -> Result<ExitCode> {
             },
             banner: None,
             poll_notice: false,
+            clock: None,
             scroll: 0,
         };
         painter.paint(&screen::render(&frame, &theme, rows, cols))?;

@@ -33,6 +33,8 @@ pub enum Event {
     Advice(usize, Option<Vec<String>>),
     /// Something to tell the learner that happened away from the loop (an editor failed).
     Notice(String),
+    /// A second went by: a mock interview's clock moves.
+    Tick,
 }
 
 /// Watches `dir` recursively and sends `FileChanged` for every `.rs` file touched.

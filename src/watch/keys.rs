@@ -19,12 +19,25 @@ pub enum Action {
     Quit,
 }
 
+impl Action {
+    /// What a mock interview round lets the learner do: no moving on, no list, no peeking at
+    /// the reference solution.
+    pub fn works_in_a_round(self) -> bool {
+        matches!(
+            self,
+            Action::Hint | Action::Edit | Action::Regrade | Action::Quit
+        )
+    }
+}
+
 /// Where a key works.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
     Exercise,
     Compare,
     Debrief,
+    /// A mock interview round ended.
+    Scorecard,
     /// The course is complete.
     Finished,
 }
@@ -39,7 +52,7 @@ pub struct Binding {
     pub screens: &'static [Screen],
 }
 
-use Screen::{Compare, Debrief, Exercise, Finished};
+use Screen::{Compare, Debrief, Exercise, Finished, Scorecard};
 
 /// In the order of the key bar.
 pub const BINDINGS: &[Binding] = &[
@@ -121,7 +134,7 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Quit,
         label: "quit",
         does: "quit",
-        screens: &[Exercise, Compare, Debrief, Finished],
+        screens: &[Exercise, Compare, Debrief, Scorecard, Finished],
     },
 ];
 
@@ -187,7 +200,7 @@ mod tests {
 
     #[test]
     fn each_key_means_one_thing_on_each_screen() {
-        for screen in [Exercise, Compare, Debrief, Finished] {
+        for screen in [Exercise, Compare, Debrief, Scorecard, Finished] {
             let mut keys: Vec<char> = BINDINGS
                 .iter()
                 .filter(|b| b.screens.contains(&screen))

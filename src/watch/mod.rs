@@ -9,6 +9,7 @@ mod advice;
 mod browse;
 mod events;
 mod grading;
+mod interview;
 mod keys;
 mod list;
 mod screen;
@@ -41,6 +42,7 @@ pub use browse::browse;
 use browse::reset_notice;
 use events::{Event, Key};
 use grading::{AfterGrade, AfterRead, Scheduler};
+use interview::Round;
 use keys::Action;
 pub use keys::help as key_help;
 use list::ListView;
@@ -59,6 +61,57 @@ pub fn run(poll: bool, edit_cmd: Option<String>) -> Result<ExitCode> {
     let Some(ws) = open_or_create()? else {
         return Ok(ExitCode::SUCCESS);
     };
+    session_loop(ws, poll, edit_cmd, None)
+}
+
+/// A mock interview round: the exercise `name`, or one not passed yet, against a clock of
+/// `minutes`; watch mode otherwise.
+pub fn interview(
+    poll: bool,
+    edit_cmd: Option<String>,
+    minutes: f64,
+    name: Option<&str>,
+) -> Result<ExitCode> {
+    if !crate::interactive() {
+        bail!(NO_TERMINAL_ERR);
+    }
+    let ws = session::open().map(crate::ui::announced)?;
+    let index = match name {
+        Some(name) => ws.course().find(name).map(|ex| {
+            ws.course()
+                .index_of(&ex.name)
+                .expect("a found exercise has an index")
+        })?,
+        None => not_passed_at_random(&ws)?,
+    };
+    session_loop(
+        ws,
+        poll,
+        edit_cmd,
+        Some(Round::new(index, Duration::from_secs_f64(minutes * 60.0))),
+    )
+}
+
+/// One of the exercises the learner has not passed, picked at random.
+fn not_passed_at_random(ws: &Workspace) -> Result<usize> {
+    use std::hash::{BuildHasher, RandomState};
+    let state = ws.state()?;
+    let open: Vec<usize> = (0..ws.course().exercises.len())
+        .filter(|&i| !state.is_done(&ws.course().exercises[i].name))
+        .collect();
+    if open.is_empty() {
+        bail!("you have passed every exercise; pick one for the round with --exercise NAME");
+    }
+    let pick = RandomState::new().hash_one(Instant::now()) as usize % open.len();
+    Ok(open[pick])
+}
+
+fn session_loop(
+    ws: Workspace,
+    poll: bool,
+    edit_cmd: Option<String>,
+    round: Option<Round>,
+) -> Result<ExitCode> {
     ws.ensure_writable()?;
     let toolchain = Toolchain::discover()?;
     let (tx, rx) = mpsc::channel();
@@ -66,8 +119,21 @@ pub fn run(poll: bool, edit_cmd: Option<String>) -> Result<ExitCode> {
     let _terminal = terminal::Borrowed::take()?;
     events::read_terminal(tx.clone());
 
+    if round.is_some() {
+        let tx = tx.clone();
+        thread::spawn(move || {
+            while tx.send(Event::Tick).is_ok() {
+                thread::sleep(Duration::from_secs(1));
+            }
+        });
+    }
     let editor = Editor::find(edit_cmd.as_deref());
     let mut app = App::new(Arc::new(ws), Arc::new(toolchain), poll, editor, tx)?;
+    if let Some(round) = round {
+        app.place.current = Some(round.exercise);
+        app.place.revisiting = false;
+        app.round = Some(round);
+    }
     app.run(&rx).map(|()| ExitCode::SUCCESS)
 }
 
@@ -98,6 +164,8 @@ enum View {
     Compare(usize, String),
     /// The debrief of this passed exercise, rendered when the view opened.
     Debrief(String),
+    /// The scorecard of the mock interview round that just ended.
+    Scorecard(String),
 }
 
 /// What the terminal shows and how: the view, how far its body is scrolled, and the painter
@@ -163,6 +231,8 @@ struct App {
     grading: Scheduler,
     advice: AdviceSchedule,
     display: Display,
+    /// The mock interview round under way (`backlings interview`), if any.
+    round: Option<Round>,
 }
 
 impl App {
@@ -205,6 +275,7 @@ impl App {
                 scroll: 0,
                 max_scroll: 0,
             },
+            round: None,
         })
     }
 
@@ -230,6 +301,16 @@ impl App {
                 Event::Resized => Ok(()),
                 Event::Notice(message) => {
                     self.said.banner = Some(message);
+                    Ok(())
+                }
+                Event::Tick => {
+                    if self
+                        .round
+                        .as_ref()
+                        .is_some_and(|r| !r.is_over() && r.time_is_up())
+                    {
+                        self.end_round();
+                    }
                     Ok(())
                 }
                 Event::Advice(index, lints) => {
@@ -331,10 +412,25 @@ impl App {
         let screen = match (&self.display.view, self.place.current) {
             (View::Compare(..), _) => keys::Screen::Compare,
             (View::Debrief(..), _) => keys::Screen::Debrief,
+            (View::Scorecard(..), _) => keys::Screen::Scorecard,
             (_, None) => keys::Screen::Finished,
             _ => keys::Screen::Exercise,
         };
-        match keys::action(screen, &key) {
+        let action = keys::action(screen, &key);
+        if self.round.is_some() && !action.is_some_and(Action::works_in_a_round) {
+            if action.is_some() {
+                self.said.banner = Some(format!(
+                    "In a mock interview, {}, {} and {} work; {} ends the round without a \
+                     scorecard.",
+                    self.display.theme.key.apply_to("h"),
+                    self.display.theme.key.apply_to("e"),
+                    self.display.theme.key.apply_to("r"),
+                    self.display.theme.key.apply_to("q")
+                ));
+            }
+            return Ok(());
+        }
+        match action {
             Some(Action::Back) => self.display.show(View::Exercise),
             Some(Action::Compare) => self.compare(),
             Some(Action::Debrief) => self.debrief(),
@@ -397,6 +493,27 @@ impl App {
             }
             (None, None) => {}
         }
+    }
+
+    /// Ends the mock interview round: its scorecard is shown and kept in the progress.
+    fn end_round(&mut self) {
+        let Some(round) = &mut self.round else { return };
+        let ex = self.ws.course().exercises[round.exercise].clone();
+        let record = round.end(&ex);
+        let theme = &self.display.theme;
+        let debrief = self
+            .ws
+            .course()
+            .debrief(&ex)
+            .ok()
+            .flatten()
+            .map(|d| render_markdown(&d, theme));
+        let text = interview::scorecard(&record, &ex, debrief.as_deref(), theme);
+        if let Err(e) = self.ws.record_interview(record) {
+            self.said.banner = Some(format!("{} {e:#}", theme.bad.apply_to("!")));
+        }
+        self.refresh_progress();
+        self.display.show(View::Scorecard(text));
     }
 
     /// After a pass: where to read what an interviewer asks next, if the course says.
@@ -557,6 +674,10 @@ impl App {
         seq: u64,
         result: std::result::Result<Verdict, Cancelled>,
     ) -> Result<()> {
+        if self.round.as_ref().is_some_and(Round::is_over) {
+            // The scorecard is out: later saves change nothing of the round.
+            return Ok(());
+        }
         match self.grading.grade_done(seq) {
             AfterGrade::Stale => return Ok(()),
             AfterGrade::Restart => {
@@ -596,6 +717,13 @@ impl App {
             .ws
             .record(&ex, verdict.passed(), Counted::Attempt { content, spent });
         self.refresh_progress();
+        if let Some(round) = &mut self.round
+            && round.on_verdict(&verdict, content)
+        {
+            self.said.verdict = Some(verdict);
+            self.end_round();
+            return recorded.map(drop);
+        }
         if !verdict.passed() {
             self.said.verdict = Some(verdict);
             return recorded.map(drop);
@@ -715,6 +843,19 @@ impl App {
         let Some(ex) = self.exercise().cloned() else {
             return Ok(());
         };
+        if let Some(round) = &mut self.round {
+            // The round shows only its own hints; the progress counts a hint once.
+            round.hints = (round.hints + 1).min(ex.hints.len());
+            if round.hints
+                <= self
+                    .progress
+                    .exercises
+                    .get(&ex.name)
+                    .map_or(0, |e| e.hints_shown)
+            {
+                return Ok(());
+            }
+        }
         let revealed = self.ws.reveal_hint(&ex);
         self.refresh_progress();
         revealed.map(drop)
@@ -749,6 +890,9 @@ impl App {
                 FrameTexts::Reading(format!("{diff}\n{advice}"), keys::Screen::Compare)
             }
             (View::Debrief(text), _) => FrameTexts::Reading(text.clone(), keys::Screen::Debrief),
+            (View::Scorecard(text), _) => {
+                FrameTexts::Reading(text.clone(), keys::Screen::Scorecard)
+            }
             (View::Exercise, None) => FrameTexts::Finished(format!(
                 "{}\n\n{}\n\n{}",
                 theme.good.apply_to("✓ Course complete!"),
@@ -756,11 +900,14 @@ impl App {
                 render_stats(course, &self.progress, theme, Scope::Summary)
             )),
             (View::Exercise, Some(ex)) => {
-                let shown = self
-                    .progress
-                    .exercises
-                    .get(&ex.name)
-                    .map_or(0, |e| e.hints_shown);
+                let shown = match &self.round {
+                    Some(round) => round.hints,
+                    None => self
+                        .progress
+                        .exercises
+                        .get(&ex.name)
+                        .map_or(0, |e| e.hints_shown),
+                };
                 FrameTexts::Exercise {
                     ex,
                     hints: render_hints(ex, shown, theme),
@@ -807,6 +954,7 @@ impl App {
                 hints_left: *hints_left,
                 can_compare,
                 can_debrief,
+                in_round: self.round.is_some(),
                 switch_to: self
                     .place
                     .switch_offer
@@ -819,6 +967,11 @@ impl App {
             body,
             banner: self.said.banner.as_deref(),
             poll_notice: !self.display.poll,
+            clock: self
+                .round
+                .as_ref()
+                .filter(|r| !r.is_over())
+                .map(Round::clock),
             scroll: self.display.scroll,
         }
     }

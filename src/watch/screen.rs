@@ -20,6 +20,8 @@ pub struct Frame<'a> {
     pub banner: Option<&'a str>,
     /// Whether to suggest `--poll` (watch mode without it).
     pub poll_notice: bool,
+    /// A mock interview's clock, on the header line.
+    pub clock: Option<String>,
     /// First body line shown, when the body is taller than the terminal.
     pub scroll: usize,
 }
@@ -40,6 +42,8 @@ pub enum Body<'a> {
         can_compare: bool,
         /// A passed exercise's debrief can be read.
         can_debrief: bool,
+        /// In a mock interview round: only the keys that work in one are offered.
+        in_round: bool,
         /// Another exercise whose file was saved, which `s` switches to.
         switch_to: Option<&'a str>,
     },
@@ -96,6 +100,7 @@ fn content<'a>(body: &Body<'a>, theme: &Theme) -> Content<'a> {
             hints_left,
             can_compare,
             can_debrief,
+            in_round,
             switch_to,
         } => {
             let mut body = format!(
@@ -120,6 +125,7 @@ fn content<'a>(body: &Body<'a>, theme: &Theme) -> Content<'a> {
                 let _ = write!(body, "\n{hints}");
             }
             let keys = key_bar(keys::Screen::Exercise, |action| match action {
+                _ if *in_round => action.works_in_a_round(),
                 Action::Hint => *hints_left > 0,
                 Action::Compare => *can_compare,
                 Action::Debrief => *can_debrief,
@@ -198,6 +204,12 @@ pub fn render(frame: &Frame, theme: &Theme, rows: usize, cols: usize) -> Screen 
         frame.done,
         frame.total
     );
+    if let Some(clock) = &frame.clock {
+        top.insert_str(
+            top.len() - 2,
+            &format!("  ·  {}", theme.warn.apply_to(clock)),
+        );
+    }
     if let Some(banner) = frame.banner {
         let _ = write!(top, "{banner}\n\n");
     }
