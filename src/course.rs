@@ -305,6 +305,15 @@ impl Course {
         self.read_optional(&ex.debrief_rel_path())
     }
 
+    /// Whether the course has a debrief for `ex`, without reading it.
+    pub fn has_debrief(&self, ex: &Exercise) -> bool {
+        let rel = ex.debrief_rel_path();
+        match &self.origin {
+            Origin::Builtin => read_embedded(&rel).is_some(),
+            Origin::Dir(dir) => dir.join(native(&rel)).is_file(),
+        }
+    }
+
     /// The course's shared checks helpers (`checks/support.rs`), or nothing if it has none.
     pub fn checks_support(&self) -> Result<Cow<'static, str>> {
         Ok(self
@@ -313,7 +322,7 @@ impl Course {
     }
 
     /// A course file that may be missing: `None` then.
-    fn read_optional(&self, rel: &str) -> Result<Option<Cow<'static, str>>> {
+    pub fn read_optional(&self, rel: &str) -> Result<Option<Cow<'static, str>>> {
         match &self.origin {
             Origin::Builtin => Ok(read_embedded(rel).map(Cow::Borrowed)),
             Origin::Dir(dir) => {
@@ -403,7 +412,6 @@ fn walk(root: &Path, rel: &Path, out: &mut Vec<String>) -> Result<()> {
     Ok(())
 }
 
-/// Whether `s` can name an exercise: a lowercase identifier that is also a valid module name.
 /// The directories of a course beside `info.toml`, as build.rs embeds them.
 pub const COURSE_DIRS: [&str; 5] = ["exercises", "solutions", "checks", "mutants", "debriefs"];
 
@@ -412,6 +420,7 @@ pub const RESERVED_NAMES: &[&str] = &["kit", "support"];
 pub const RESERVED_WHY: &str =
     "the checks' helpers are the modules `kit` and `support` of the crate each grade compiles";
 
+/// Whether `s` can name an exercise: a lowercase identifier that is also a valid module name.
 pub fn is_identifier(s: &str) -> bool {
     const KEYWORDS: &[&str] = &[
         "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",

@@ -37,7 +37,7 @@ pub struct InterviewRecord {
     pub started: String,
     pub seconds_allowed: u64,
     pub passed: bool,
-    /// Seconds from the start to the first grade that compiled, and to the pass.
+    /// Seconds from the start to the first save that compiled, and to the pass.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_compile_secs: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -479,8 +479,6 @@ impl Workspace {
         }
     }
 
-    /// The exercise `name` (or the current one), if the learner has passed it: its
-    /// reference solution is theirs to see.
     /// The exercise `name` (or the current one) if the learner has passed it; else an error
     /// saying that `what` of it (its reference solution, its debrief) unlocks with a pass.
     pub fn passed_exercise(&self, name: Option<&str>, what: &str) -> Result<&Exercise> {

@@ -455,27 +455,15 @@ fn unfinished(
     found
 }
 
-/// A debrief is optional, but a course that has some has one for every exercise, and each
-/// is read in one sitting: two screens at most.
+/// A debrief is read in one sitting: two screens at most.
 fn debrief_problems(course: &Course, ex: &Exercise) -> Vec<String> {
     const MAX_LINES: usize = 90;
     const MAX_COLUMNS: usize = 100;
     let shown = course.shown_file(&ex.debrief_rel_path());
+    // A missing one is a layout problem (see `layout_problems`).
     let debrief = match course.debrief(ex) {
         Ok(Some(debrief)) => debrief,
-        Ok(None) => {
-            let course_has_debriefs = course
-                .list_files()
-                .is_ok_and(|files| files.iter().any(|f| f.starts_with("debriefs/")));
-            return if course_has_debriefs {
-                vec![format!(
-                    "{shown}: no debrief, which the course's other exercises have (what an \
-                     interviewer asks once the code works)"
-                )]
-            } else {
-                Vec::new()
-            };
-        }
+        Ok(None) => return Vec::new(),
         Err(e) => return vec![format!("{e:#}")],
     };
     let mut found = Vec::new();
@@ -686,6 +674,22 @@ fn layout_problems(course: &Course) -> Result<Vec<(Option<String>, String)>> {
                     course.shown_file(rel)
                 ),
             ));
+        }
+    }
+    // Debriefs are optional, but a course that has some has one for every exercise.
+    if files.iter().any(|f| f.starts_with("debriefs/")) {
+        for ex in &course.exercises {
+            let rel = ex.debrief_rel_path();
+            if !files.contains(&rel) {
+                problems.push((
+                    None,
+                    format!(
+                        "{}: no debrief, which the course's other exercises have (what an \
+                         interviewer asks once the code works)",
+                        course.shown_file(&rel)
+                    ),
+                ));
+            }
         }
     }
     Ok(problems)

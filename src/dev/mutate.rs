@@ -126,10 +126,9 @@ fn require_cargo_mutants() -> Result<()> {
 /// The recorded equivalent mutants of `ex`, by name.
 fn equivalents(course: &Course, ex: &Exercise) -> Result<BTreeMap<String, String>> {
     let rel = format!("{}/{EQUIVALENT_FILE}", ex.mutants_rel_dir());
-    if !course.list_files()?.contains(&rel) {
+    let Some(text) = course.read_optional(&rel)? else {
         return Ok(BTreeMap::new());
-    }
-    let text = course.read(&rel)?;
+    };
     let parsed: Equivalents =
         toml::from_str(&text).with_context(|| course.shown_file(&rel).to_string())?;
     Ok(parsed

@@ -91,11 +91,19 @@ impl JsonDiagnostic {
                 span.file_name, span.line_start, span.column_start
             ));
         }
-        for child in self.children.iter().filter(|c| !c.reaches(file)) {
-            text.push_str(&format!("\n  = {}: {}", child.level, child.message));
-        }
+        text.push_str(&self.notes_outside(file));
         text.push_str("\n  (what it shows of the hidden checks is left out)");
         text
+    }
+
+    /// The diagnostic's notes and helps that point nowhere in `file`, one `= level: text`
+    /// line each.
+    fn notes_outside(&self, file: &str) -> String {
+        self.children
+            .iter()
+            .filter(|c| !c.reaches(file))
+            .map(|c| format!("\n  = {}: {}", c.level, c.message))
+            .collect()
     }
 }
 
@@ -151,9 +159,7 @@ pub fn parse_diagnostics(stderr: &str, checks_file: &str) -> Diagnostics {
                 diag.message
             );
             // Notes that point into the learner's own code say which of their types is why.
-            for child in diag.children.iter().filter(|c| !c.reaches(checks_file)) {
-                text.push_str(&format!("\n  = {}: {}", child.level, child.message));
-            }
+            text.push_str(&diag.notes_outside(checks_file));
             let note = match code {
                 Some("E0277") => MISSING_TRAIT_NOTE,
                 _ => API_MISMATCH_NOTE,

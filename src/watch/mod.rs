@@ -518,11 +518,12 @@ impl App {
 
     /// After a pass: where to read what an interviewer asks next, if the course says.
     fn debrief_offer(&self, ex: &Exercise) -> Option<String> {
-        self.ws.course().debrief(ex).ok().flatten()?;
-        Some(format!(
-            "\nPress {} for the debrief: what an interviewer asks once the code works.",
-            self.display.theme.key.apply_to("d")
-        ))
+        self.ws.course().has_debrief(ex).then(|| {
+            format!(
+                "\nPress {} for the debrief: what an interviewer asks once the code works.",
+                self.display.theme.key.apply_to("d")
+            )
+        })
     }
 
     /// `d`: the debrief of the exercise that just passed, if the course has one.
@@ -922,7 +923,10 @@ impl App {
     fn frame<'a>(&'a self, texts: &'a FrameTexts<'a>) -> Frame<'a> {
         let course = self.ws.course();
         let can_compare = self.comparable().is_some();
-        let can_debrief = self.debrief_text().is_some();
+        // Drawn on every frame: whether the file is there, not what it says.
+        let can_debrief = self
+            .comparable()
+            .is_some_and(|i| course.has_debrief(&course.exercises[i]));
         let body = match texts {
             FrameTexts::List { rendered, typing } => Body::List {
                 text: &rendered.text,
