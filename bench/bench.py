@@ -33,7 +33,7 @@ import tempfile
 import termios
 import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from graded_crate import REPO, course_exercises, crate_root, read
 CORE = [
     ("parsing", "query_string"),
     ("streams", "abuse_detector"),
@@ -46,11 +46,6 @@ CHECK_REPS = int(os.environ.get("BENCH_CHECK_REPS", "3"))
 CLEAR = b"\x1b[2J"
 # Appended to a learner file so every write is an edit (a new hash, new incremental input).
 BROKEN = '\npub fn __bench_broken() -> u32 { "not a number" }\n'
-
-
-def read(rel):
-    with open(os.path.join(REPO, rel)) as f:
-        return f.read()
 
 
 def write_by_rename(path, text):
@@ -155,20 +150,6 @@ def set_current(ws, name):
         f.write(text)
 
 
-def prelude():
-    src = read("src/grader/mod.rs")
-    return re.search(r'const CHECKS_PRELUDE: &str = r#"(.*?)"#;', src, re.S).group(1)
-
-
-def support():
-    """The course's shared checks helpers as the checks' module `support`, as the grader
-    compiles them."""
-    path = os.path.join(REPO, "checks", "support.rs")
-    if not os.path.exists(path):
-        return ""
-    return f"mod support {{\n{read('checks/support.rs')}\n}}\n"
-
-
 class Exercise:
     def __init__(self, binary, root, topic, name):
         self.binary, self.topic, self.name = binary, topic, name
@@ -184,8 +165,7 @@ class Exercise:
         os.makedirs(self.floor_dir)
         self.floor_file = os.path.join(self.floor_dir, f"{name}.rs")
         with open(os.path.join(self.floor_dir, "root.rs"), "w") as f:
-            f.write(f'#[path = "{name}.rs"]\npub mod {name};\n{prelude()}\n'
-                    f"#[allow(warnings)]\nmod __hidden_checks {{\n{checks}\n{support()}}}\n")
+            f.write(crate_root(name, checks, f"{name}.rs"))
 
         # The cargo path: the same sources as a library crate with the checks as unit tests.
         self.cargo_dir = os.path.join(root, "cargo", name)
@@ -194,8 +174,7 @@ class Exercise:
             f.write(f'[package]\nname = "bench_{name}"\nversion = "0.0.0"\nedition = "2024"\n'
                     '[lints.rust]\ndead_code = "allow"\n[workspace]\n')
         with open(os.path.join(self.cargo_dir, "src", "lib.rs"), "w") as f:
-            f.write(f"pub mod {name};\n#[cfg(test)]\n{prelude()}\n"
-                    f"#[cfg(test)]\n#[allow(warnings)]\nmod __hidden_checks {{\n{checks}\n{support()}}}\n")
+            f.write(crate_root(name, checks, f"{name}.rs"))
         self.cargo_file = os.path.join(self.cargo_dir, "src", f"{name}.rs")
 
         # A learner's save is a small edit: each watch variant starts from a failing mutant
@@ -287,11 +266,6 @@ def idle_watcher(binary, ws, name):
         return used / elapsed * 100, rss
     finally:
         w.stop()
-
-
-def course_exercises():
-    info = read("info.toml")
-    return re.findall(r'(?m)^name = "(\w+)"\ndir = "(\w+)"', info)
 
 
 def check_vs_singles(binary, root, edits):

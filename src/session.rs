@@ -72,6 +72,7 @@ pub fn grade(
         time_limit: ex.time_limit,
         build_dir: Some(&build),
         strict,
+        stop_at_first_failure: false,
     };
     grader::grade(toolchain, &sub, cancel)
 }

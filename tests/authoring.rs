@@ -699,6 +699,31 @@ fn dev_check_warns_about_a_stub_function_no_check_calls() {
     assert!(!run.stdout.contains("`fn slow_requests`"), "{}", run.stdout);
 }
 
+/// A mutant only has to fail: its run stops at the first failed check, so a later check it
+/// would hang in never starts, and what caught it is that check, not the time limit.
+#[test]
+fn dev_check_stops_a_mutant_at_its_first_failed_check() {
+    let a = Authoring::with(&[("slow_log", "logs")], true);
+    // Wrong at threshold 0, which the first check in name order asks; hangs on an empty list,
+    // which only the last one does.
+    a.write(
+        "mutants/logs/slow_log/hangs_on_an_empty_list.rs",
+        "pub fn slow_requests(latencies_ms: &[u64], threshold_ms: u64) -> usize {\n    \
+         while latencies_ms.is_empty() {\n        std::thread::park();\n    }\n    \
+         latencies_ms.iter().filter(|&&l| l > threshold_ms).count()\n}\n",
+    );
+    let run = a.dev(&["check", "slow_log"]).status(0);
+    assert!(
+        run.stdout.contains(
+            "  slow_log hangs_on_an_empty_list: a_zero_threshold_makes_every_request_slow: \
+             slow_requests(&[0, 1, .., 999], 0) returned 999, expected 1000"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(row(&run.stdout, "slow_log").last(), Some(&"2/2"), "{}", run.stdout);
+}
+
 /// A course `dev new` made is a Cargo project that rust-analyzer loads without an error in
 /// any course file, the kit and the course's support included, and `cargo test` in it runs
 /// every exercise's checks against its reference solution. A Cargo.toml of the author's own

@@ -5,19 +5,17 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::fs;
-use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::thread;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 
 use super::TEMPLATE_MARKER;
 use crate::course::{CHECKS_SUPPORT, Course, Exercise};
-use crate::grader::{self, Outcome, Submission, Toolchain, Verdict};
-use crate::parallel::parallel_map;
+use crate::grader::{self, CheckStatus, Outcome, Submission, Toolchain, Verdict};
+use crate::parallel::parallel_map_grouped;
 use crate::ui::{self, Theme, out, outln};
 
 /// A statement shorter than this many doc-comment lines cannot hold rules and examples.
@@ -192,23 +190,25 @@ fn grade_all(course: &Course, sources: &[Sources], jobs: &[Job]) -> Result<Vec<R
     let support = course.checks_support()?;
     // Each worker keeps a build directory per exercise, so that rustc's incremental cache
     // carries the checks and all that did not change from one file of the exercise to the
-    // next (its stub, solution and mutants differ by a few lines). An exercise's directories
-    // go when its last job is done.
+    // next (its stub, solution and mutants differ by a few lines); and a worker stays on its
+    // exercise while it has jobs left. An exercise's directories go when its last job is done.
     let left: Vec<AtomicUsize> = (0..sources.len())
         .map(|i| AtomicUsize::new(jobs.iter().filter(|j| j.exercise == i).count()))
         .collect();
-    let verdicts = parallel_map(jobs, &bar, |job| {
-        let name = &sources[job.exercise].exercise.name;
-        // One directory per worker thread: two workers never wait on each other's build lock.
-        let worker =
-            BuildHasherDefault::<DefaultHasher>::default().hash_one(thread::current().id());
-        let dir = scratch.path().join(format!("{name}.{worker:x}"));
-        let verdict = grade_source(&toolchain, &dir, &sources[job.exercise], &support, job);
-        if left[job.exercise].fetch_sub(1, Ordering::SeqCst) == 1 {
-            remove_builds_of(scratch.path(), name);
-        }
-        verdict
-    });
+    let verdicts = parallel_map_grouped(
+        jobs,
+        |job| job.exercise,
+        &bar,
+        |job, worker| {
+            let name = &sources[job.exercise].exercise.name;
+            let dir = scratch.path().join(format!("{name}.{worker}"));
+            let verdict = grade_source(&toolchain, &dir, &sources[job.exercise], &support, job);
+            if left[job.exercise].fetch_sub(1, Ordering::SeqCst) == 1 {
+                remove_builds_of(scratch.path(), name);
+            }
+            verdict
+        },
+    );
     bar.finish_and_clear();
     Ok(verdicts)
 }
@@ -546,7 +546,10 @@ fn judge(
 /// How a mutant's verdict caught it: the first failed check and the first line of its
 /// message, or why the run stopped.
 fn killed_by(verdict: &Verdict) -> String {
-    match verdict.failed_checks().next() {
+    let failed = verdict
+        .failed_checks()
+        .find(|check| check.status == CheckStatus::Failed);
+    match failed {
         Some(check) if verdict.outcome == Outcome::Failed => {
             let message = check.message.as_deref().unwrap_or_default();
             format!(
@@ -606,6 +609,8 @@ fn grade_source(
         time_limit: ex.time_limit,
         build_dir: Some(&build),
         strict: None,
+        // A stub or a mutant only has to fail, and say how: its first failure says both.
+        stop_at_first_failure: job.role != Role::Solution,
     };
     // A course is proved on a machine that can grade; one that cannot stops the proof.
     match grader::uncancelled(|never| grader::grade(toolchain, &sub, never)) {

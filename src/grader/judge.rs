@@ -138,8 +138,17 @@ pub(super) fn judge_checks(
     verdict.run_time = ran.time;
     verdict.output_truncated = ran.truncated;
     verdict.outcome = checks_outcome(&mut verdict.checks, ran, nonce, time_limit)?;
-    let why = verdict.headline();
-    explain_unfinished(&mut verdict.checks, &verdict.outcome, why, "check ");
+    if verdict.outcome == Outcome::Failed {
+        // Checks left out by a run that stopped at its first failure.
+        for check in verdict.checks.iter_mut() {
+            if check.status == CheckStatus::NotRun {
+                check.message = Some(format!("{NOT_STARTED}a check before it failed"));
+            }
+        }
+    } else {
+        let why = verdict.headline();
+        explain_unfinished(&mut verdict.checks, &verdict.outcome, why, "check ");
+    }
     Ok(())
 }
 
@@ -170,7 +179,7 @@ fn checks_outcome(
                 }
             }
         }
-        101 if all_reported && any_failed => Outcome::Failed,
+        101 if any_failed && (all_reported || ran.stops_at_first_failure) => Outcome::Failed,
         code => exited_early(code, running, "every check"),
     })
 }

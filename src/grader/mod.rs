@@ -57,6 +57,9 @@ pub struct Submission<'a> {
     /// Graded work: the learner's file may not use `unsafe` (nor lift that ban), and the test
     /// binary runs in this sandbox.
     pub strict: Option<&'a Sandbox>,
+    /// Start no check after one has failed: for a grade that only needs to know whether and
+    /// how a file fails (`dev check`'s mutants), never for a learner's, who sees every check.
+    pub stop_at_first_failure: bool,
 }
 
 /// Why a grade stopped before its verdict.
@@ -155,6 +158,7 @@ fn stages(toolchain: &Toolchain, sub: &Submission, cancel: &AtomicBool) -> Resul
         &filter,
         format!("{nonce:016x}\n").as_bytes(),
         workdir,
+        sub.stop_at_first_failure,
     )?;
     judge::judge_checks(&mut verdict, &ran, nonce, sub.time_limit)?;
     if let Some(workdir) = own_workdir {
@@ -217,7 +221,7 @@ fn own_tests(
         "--skip".to_string(),
         format!("{CHECKS_MODULE}::"),
     ];
-    let ran = runner.run(&build.join("own-results.log"), &filter, b"", workdir)?;
+    let ran = runner.run(&build.join("own-results.log"), &filter, b"", workdir, false)?;
     let own = judge::judge_own_tests(&ran, module, runner.time_limit)?;
     // A `#[test]` only in a comment or a string: nothing ran, so there is nothing to show.
     Ok((!own.tests.is_empty() || !own.passed()).then_some(own))

@@ -23,6 +23,10 @@ const MEMORY_LIMIT: u64 = 1 << 30;
 const SANDBOX_SCRATCH: u64 = 64 << 20;
 /// Checks use threads, not processes; more than this at once is a fork loop.
 pub(super) const MAX_PROCESSES: usize = 64;
+/// libtest's own way to start no test after one has failed, which prints the failures and
+/// exits as a failed run does. The flag is unstable, so the test process is told that it may
+/// read unstable flags (it reads that from its environment, not from how it was built).
+const STOP_AT_FIRST_FAILURE: [&str; 3] = ["-Z", "unstable-options", "--fail-fast"];
 
 /// How to run the compiled test binary: the same for the checks and the learner's tests.
 pub(super) struct TestRunner<'a> {
@@ -39,6 +43,8 @@ pub(super) struct TestRun {
     pub stderr: String,
     /// What libtest wrote to its `--logfile`.
     pub log: String,
+    /// Whether libtest was to start no test after one had failed.
+    pub stops_at_first_failure: bool,
     /// When stdout grew: see [`process::Finished::stdout_arrivals`].
     pub arrivals: Vec<(usize, Duration)>,
     pub truncated: bool,
@@ -93,15 +99,33 @@ impl TestRunner<'_> {
         })
     }
 
-    /// Runs the tests that libtest's `filter` arguments select, one at a time, with results
-    /// logged to `log`, `stdin` as input, in `workdir` (removed after) and under the grade's
-    /// limits.
+    /// Runs the tests that libtest's `filter` arguments select, one at a time (none after the
+    /// first failure if `stop_at_first_failure`), with results logged to `log`, `stdin` as
+    /// input, in `workdir` (removed after) and under the grade's limits.
     pub fn run(
         &self,
         log: &Path,
         filter: &[String],
         stdin: &[u8],
         workdir: tempfile::TempDir,
+        stop_at_first_failure: bool,
+    ) -> Result<TestRun> {
+        let mut ran = self.run_in(log, filter, stdin, workdir.path(), stop_at_first_failure)?;
+        if ran.stops_at_first_failure && refused_its_arguments(&ran) {
+            // A libtest without the unstable flag: every check runs, as in a learner's grade.
+            ran = self.run_in(log, filter, stdin, workdir.path(), false)?;
+        }
+        remove_scratch(workdir);
+        Ok(ran)
+    }
+
+    fn run_in(
+        &self,
+        log: &Path,
+        filter: &[String],
+        stdin: &[u8],
+        workdir: &Path,
+        stop_at_first_failure: bool,
     ) -> Result<TestRun> {
         let _ = fs::remove_file(log);
         // In a sandbox, the results go to a directory of their own, the only one of the
@@ -109,7 +133,7 @@ impl TestRunner<'_> {
         let (run, logfile, outbox) = match self.sandbox {
             None => {
                 let mut run = Command::new(self.binary);
-                run.current_dir(workdir.path());
+                run.current_dir(workdir);
                 (run, log.to_path_buf(), None)
             }
             Some(sandbox) => {
@@ -120,6 +144,9 @@ impl TestRunner<'_> {
             }
         };
         let mut run = self.command(run);
+        if stop_at_first_failure {
+            run.env("RUSTC_BOOTSTRAP", "1").args(STOP_AT_FIRST_FAILURE);
+        }
         run.arg("--test-threads=1")
             .arg("--logfile")
             .arg(logfile)
@@ -127,7 +154,6 @@ impl TestRunner<'_> {
         let started = Instant::now();
         let ran = process::run(run, stdin, self.limits(), self.cancel)?;
         let time = started.elapsed();
-        remove_scratch(workdir);
         let log = match outbox {
             None => read_results(log),
             Some(outbox) => {
@@ -141,11 +167,18 @@ impl TestRunner<'_> {
             stdout: String::from_utf8_lossy(&ran.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&ran.stderr).into_owned(),
             log,
+            stops_at_first_failure: stop_at_first_failure,
             arrivals: ran.stdout_arrivals,
             truncated: ran.truncated,
             time,
         })
     }
+}
+
+/// Whether libtest refused its command line: it then exits as a failed run does, having run
+/// no test and printed nothing but its complaint on stderr.
+fn refused_its_arguments(ran: &TestRun) -> bool {
+    matches!(ran.exit, Exit::Code(101)) && ran.log.is_empty() && ran.stdout.is_empty()
 }
 
 /// libtest's results file, which the code being graded may have replaced: read only if it
@@ -158,4 +191,44 @@ fn read_results(log: &Path) -> String {
         let _ = std::io::Read::read_to_string(&mut std::io::Read::take(file, MOST), &mut text);
     }
     text
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    /// A libtest that does not know the unstable flag refuses its whole command line, as
+    /// libtest does an unknown option; the checks then run without it.
+    #[test]
+    fn a_libtest_without_the_flag_to_stop_early_runs_every_check() {
+        let dir = tempfile::tempdir().unwrap();
+        let binary = dir.path().join("checks");
+        fs::write(
+            &binary,
+            "#!/bin/sh\n\
+             for arg in \"$@\"; do\n  \
+               if [ \"$arg\" = --fail-fast ]; then echo \"error: Unrecognized option: 'fail-fast'\" >&2; exit 101; fi\n\
+             done\n\
+             while [ \"$1\" != --logfile ]; do shift; done\n\
+             echo 'ok checks::every_one' > \"$2\"\n\
+             echo 'running 1 test'\n",
+        )
+        .unwrap();
+        fs::set_permissions(&binary, fs::Permissions::from_mode(0o755)).unwrap();
+        let never = AtomicBool::new(false);
+        let runner = TestRunner {
+            binary: &binary,
+            time_limit: Duration::from_secs(10),
+            sandbox: None,
+            cancel: &never,
+        };
+        let log = dir.path().join("results.log");
+        let workdir = scratch_dir("backlings-run-").unwrap();
+        let ran = runner.run(&log, &[], b"", workdir, true).unwrap();
+        assert!(!ran.stops_at_first_failure);
+        assert_eq!(ran.log, "ok checks::every_one\n");
+        assert!(matches!(ran.exit, Exit::Code(0)), "{:?}", ran.exit);
+    }
 }
