@@ -62,7 +62,12 @@ pub fn grade(
         Ok(sources) => sources,
         Err(why) => return Ok(Verdict::not_graded(format!("{why:#}"))),
     };
-    let build = ws.build_dir(ex);
+    // Graded work trusts no build output found in the workspace: a cache committed with it
+    // could hold compiled code of the student's choosing.
+    let (build, kit_dir) = match strict {
+        Some(_) => (None, None),
+        None => (Some(ws.build_dir(ex)), Some(ws.shared_build_dir())),
+    };
     let sub = Submission {
         name: &ex.name,
         file: &file,
@@ -70,7 +75,8 @@ pub fn grade(
         checks: &checks,
         support: &support,
         time_limit: ex.time_limit,
-        build_dir: Some(&build),
+        build_dir: build.as_deref(),
+        kit_dir: kit_dir.as_deref(),
         strict,
         stop_at_first_failure: false,
     };

@@ -379,6 +379,11 @@ impl Workspace {
         self.root.join(TOOL_DIR).join("cache").join(&ex.name)
     }
 
+    /// Build output every exercise shares (the checks' kit); no exercise is named `kit`.
+    pub fn shared_build_dir(&self) -> PathBuf {
+        self.root.join(TOOL_DIR).join("cache").join("kit")
+    }
+
     /// Records a verdict of `ex`, counted as `counted` says. A pass marks the exercise done,
     /// copies the reference solution into `solutions/`, and returns the next pending
     /// exercise; a first pass also makes that one `current`.

@@ -721,7 +721,12 @@ fn dev_check_stops_a_mutant_at_its_first_failed_check() {
         "{}",
         run.stdout
     );
-    assert_eq!(row(&run.stdout, "slow_log").last(), Some(&"2/2"), "{}", run.stdout);
+    assert_eq!(
+        row(&run.stdout, "slow_log").last(),
+        Some(&"2/2"),
+        "{}",
+        run.stdout
+    );
 }
 
 /// A course `dev new` made is a Cargo project that rust-analyzer loads without an error in

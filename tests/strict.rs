@@ -163,3 +163,38 @@ fn run_grades_strictly_too() {
     assert_eq!(json["status"], "error", "{json}");
     assert!(text(&json).contains("unsafe_code"), "{json}");
 }
+
+/// Graded work trusts no build output found in the workspace, where a student could commit
+/// some: a kit library planted in its cache, which practice grades link, is not what a strict
+/// grade links, and a strict grade builds nothing there.
+#[test]
+fn a_strict_grade_links_nothing_from_the_workspace_cache() {
+    let sb = Sandbox::empty();
+    common::two_exercise_course(&sb);
+    sb.write(
+        "exercises/t/first.rs",
+        &learner(
+            "",
+            r###"format!(r#"{{"status":"ok","version":"{version}"}}"#)"###,
+        ),
+    );
+    let grade = |strict: &str| {
+        let run = sb.run_in(&sb.ws(), &["run", "first", "--json", strict]);
+        serde_json::from_str::<serde_json::Value>(&run.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}\n{}", run.stdout, run.stderr))
+    };
+    assert_eq!(grade("--no-strict")["status"], "pass");
+    let cache = sb.ws().join(".backlings/cache");
+    let kits: Vec<_> = fs::read_dir(cache.join("kit")).unwrap().flatten().collect();
+    assert_eq!(kits.len(), 1, "{kits:?}");
+    fs::write(kits[0].path(), "not a library").unwrap();
+
+    // Practice links the planted file (so that is where a grade would look)...
+    let practice = grade("--no-strict");
+    assert_eq!(practice["status"], "error", "{practice}");
+    fs::remove_dir_all(cache.join("first")).unwrap();
+    // ...a strict grade does not, and leaves the cache as it found it.
+    let strict = grade("--strict");
+    assert_eq!(strict["status"], "pass", "{}", text(&strict));
+    assert!(!cache.join("first").join("incremental").exists());
+}

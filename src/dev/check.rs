@@ -192,6 +192,7 @@ fn grade_all(course: &Course, sources: &[Sources], jobs: &[Job]) -> Result<Vec<R
     // carries the checks and all that did not change from one file of the exercise to the
     // next (its stub, solution and mutants differ by a few lines); and a worker stays on its
     // exercise while it has jobs left. An exercise's directories go when its last job is done.
+    let kit_dir = scratch.path().join("kit");
     let left: Vec<AtomicUsize> = (0..sources.len())
         .map(|i| AtomicUsize::new(jobs.iter().filter(|j| j.exercise == i).count()))
         .collect();
@@ -202,7 +203,14 @@ fn grade_all(course: &Course, sources: &[Sources], jobs: &[Job]) -> Result<Vec<R
         |job, worker| {
             let name = &sources[job.exercise].exercise.name;
             let dir = scratch.path().join(format!("{name}.{worker}"));
-            let verdict = grade_source(&toolchain, &dir, &sources[job.exercise], &support, job);
+            let verdict = grade_source(
+                &toolchain,
+                &dir,
+                &kit_dir,
+                &sources[job.exercise],
+                &support,
+                job,
+            );
             if left[job.exercise].fetch_sub(1, Ordering::SeqCst) == 1 {
                 remove_builds_of(scratch.path(), name);
             }
@@ -586,10 +594,11 @@ fn mutant_problems(course: &Course, ex: &Exercise, row: &Row, problems: &mut Vec
 }
 
 /// Grades `job` with `dir` as its build directory, which holds the graded file too, at the
-/// same path for every job of the exercise.
+/// same path for every job of the exercise, and the kit built in `kit_dir`.
 fn grade_source(
     toolchain: &Toolchain,
     dir: &Path,
+    kit_dir: &Path,
     sources: &Sources,
     support: &str,
     job: &Job,
@@ -608,6 +617,7 @@ fn grade_source(
         support,
         time_limit: ex.time_limit,
         build_dir: Some(&build),
+        kit_dir: Some(kit_dir),
         strict: None,
         // A stub or a mutant only has to fail, and say how: its first failure says both.
         stop_at_first_failure: job.role != Role::Solution,

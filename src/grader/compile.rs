@@ -21,15 +21,15 @@ pub(super) const COMPILE_LIMIT: Duration = Duration::from_secs(60);
 /// Address space of rustc: twice what compiling any exercise with its checks takes, so that
 /// `include_bytes!("/dev/zero")` fails fast instead of eating the machine's memory.
 pub(super) const COMPILER_MEMORY_LIMIT: u64 = 2 << 30;
-/// How long and in how much memory rustc may build a test binary.
-const COMPILE_LIMITS: Limits = Limits {
+/// How long and in how much memory rustc may build a test binary (or the kit).
+pub(super) const COMPILE_LIMITS: Limits = Limits {
     time: COMPILE_LIMIT,
     memory: Some(COMPILER_MEMORY_LIMIT),
     output: 4 * OUTPUT_CAP,
     processes: None,
 };
 /// How rustc reports ENOSPC.
-const DISK_FULL: &str = "No space left on device";
+pub(super) const DISK_FULL: &str = "No space left on device";
 
 /// What compiling a submission gave.
 pub(super) struct Compiled {
@@ -41,17 +41,22 @@ pub(super) struct Compiled {
     pub time: Duration,
 }
 
-/// Builds the test binary of `sub` at `binary`, with rustc's incremental state in
-/// `incremental` if given. A full disk is no fault of the learner's code: it stops the grade.
+/// Builds the test binary of `sub` at `binary`, linking the checks' `kit` library, with
+/// rustc's incremental state in `incremental` if given. A full disk is no fault of the
+/// learner's code: it stops the grade.
 pub(super) fn compile(
     toolchain: &Toolchain,
     sub: &Submission,
     binary: &Path,
+    kit: &Path,
     incremental: Option<&Path>,
     cancel: &AtomicBool,
 ) -> Result<Compiled, Stop> {
     let started = Instant::now();
     let mut rustc = test_compiler(toolchain, sub.display_root, binary);
+    let mut extern_kit = std::ffi::OsString::from("kit=");
+    extern_kit.push(kit);
+    rustc.arg("--extern").arg(extern_kit);
     if let Some(dir) = incremental {
         rustc
             .arg("-C")
@@ -79,14 +84,7 @@ pub(super) fn compile(
         }
         _ => {
             if let Some(full) = compiled.errors.iter().find(|e| e.contains(DISK_FULL)) {
-                return Err(Stop::NotGraded(anyhow!(
-                    "{}\nthe disk is full: free some space on the one holding {} (it is a \
-                     cache; deleting it is safe) or the temporary directory {} (or point TMPDIR \
-                     at a directory with room)",
-                    full.trim(),
-                    binary.parent().unwrap_or(binary).display(),
-                    std::env::temp_dir().display()
-                )));
+                return Err(disk_full(full, binary.parent().unwrap_or(binary)));
             }
             let out_of_memory = stderr.contains("memory allocation of")
                 || matches!(&ran.exit, Exit::Crashed(crash) if crash.out_of_memory);
@@ -132,6 +130,18 @@ fn test_compiler(toolchain: &Toolchain, display_root: &Path, output: &Path) -> C
         .arg(output)
         .arg("-");
     rustc
+}
+
+/// What rustc said, if it ran out of disk space, as the reason a grade stopped: no fault of
+/// the learner's code.
+pub(super) fn disk_full(said: &str, cache: &Path) -> Stop {
+    Stop::NotGraded(anyhow!(
+        "{}\nthe disk is full: free some space on the one holding {} (it is a cache; deleting \
+         it is safe) or the temporary directory {} (or point TMPDIR at a directory with room)",
+        said.trim(),
+        cache.display(),
+        std::env::temp_dir().display()
+    ))
 }
 
 /// A test binary built as graded ones are but with neither checks nor learner code: what it

@@ -12,6 +12,7 @@ mod advice;
 mod compile;
 mod harness;
 mod judge;
+mod kit;
 mod process;
 mod report;
 mod run;
@@ -54,6 +55,9 @@ pub struct Submission<'a> {
     /// A directory kept between grades of this exercise, for rustc's incremental state and
     /// the build; without one, each grade builds from scratch in a temporary directory.
     pub build_dir: Option<&'a Path>,
+    /// Where the checks' kit is compiled, once for every grade that names the same directory;
+    /// without one, in the grade's build directory.
+    pub kit_dir: Option<&'a Path>,
     /// Graded work: the learner's file may not use `unsafe` (nor lift that ban), and the test
     /// binary runs in this sandbox.
     pub strict: Option<&'a Sandbox>,
@@ -124,7 +128,15 @@ fn stages(toolchain: &Toolchain, sub: &Submission, cancel: &AtomicBool) -> Resul
     )?;
     let binary = build.join(format!("checks{}", std::env::consts::EXE_SUFFIX));
     let incremental = sub.build_dir.map(|dir| dir.join("incremental"));
-    let compiled = compile::compile(toolchain, sub, &binary, incremental.as_deref(), cancel)?;
+    let kit = kit::library(toolchain, sub.kit_dir.unwrap_or(&build), cancel)?;
+    let compiled = compile::compile(
+        toolchain,
+        sub,
+        &binary,
+        &kit,
+        incremental.as_deref(),
+        cancel,
+    )?;
     let mut verdict = Verdict {
         outcome: Outcome::CompileError,
         checks: check_names(sub.checks)
