@@ -554,8 +554,11 @@ fn judge(
 /// How a mutant's verdict caught it: the first failed check and the first line of its
 /// message, or why the run stopped.
 fn killed_by(verdict: &Verdict) -> String {
+    // Not `failed_checks`: after a run that stopped at its first failure, checks that never
+    // ran are not what caught it.
     let failed = verdict
-        .failed_checks()
+        .checks
+        .iter()
         .find(|check| check.status == CheckStatus::Failed);
     match failed {
         Some(check) if verdict.outcome == Outcome::Failed => {

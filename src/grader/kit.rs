@@ -56,16 +56,15 @@ pub(super) fn library(
         .arg(&built)
         .arg("-");
     let ran = process::run(rustc, CHECKS_KIT.as_bytes(), COMPILE_LIMITS, cancel)?;
+    let said = String::from_utf8_lossy(&ran.stderr);
     match ran.exit {
         Exit::Cancelled => return Err(Stop::Cancelled),
         Exit::Code(0) => {}
-        _ if String::from_utf8_lossy(&ran.stderr).contains(DISK_FULL) => {
-            return Err(disk_full(&String::from_utf8_lossy(&ran.stderr), dir));
-        }
+        _ if said.contains(DISK_FULL) => return Err(disk_full(&said, dir)),
         exit => {
             return Err(Stop::NotGraded(anyhow!(
                 "rustc could not build the checks' kit ({exit:?}): {}",
-                String::from_utf8_lossy(&ran.stderr).trim()
+                said.trim()
             )));
         }
     }
@@ -92,10 +91,11 @@ fn key(toolchain: &Toolchain) -> Result<u64> {
 /// Removes the libraries of other kits or compilers from `dir`, all but `keep` (which another
 /// backlings may have just put there): a workspace keeps one.
 fn remove_other_libraries(dir: &Path, keep: &Path) {
+    let prefix = format!("lib{CRATE_NAME}");
     for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        let library = name.starts_with(&format!("lib{CRATE_NAME}")) && name.ends_with(".rlib");
+        let library = name.starts_with(&prefix) && name.ends_with(".rlib");
         if library && entry.path() != keep {
             let _ = fs::remove_file(entry.path());
         }
