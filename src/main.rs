@@ -14,6 +14,8 @@ mod parallel;
 mod platform;
 mod session;
 mod state;
+mod stop;
+mod temp;
 mod terminal;
 mod ui;
 mod watch;
@@ -304,7 +306,7 @@ fn man_pages(dir: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
 fn main() -> ExitCode {
     ui::ignore_empty_no_color();
     completion::answer_when_asked(Cli::command);
-    terminal::stop_cleanly_when_asked();
+    stop::cleanly_when_asked();
     let cli = Cli::parse();
     let result = match cli.command {
         None => watch::run(cli.poll, cli.edit_cmd),
@@ -373,6 +375,8 @@ fn main() -> ExitCode {
             }),
         },
     };
+    // Watch mode may quit mid-grade, with the grade's rustc or checks still running.
+    stop::leave_nothing_behind();
     match result {
         Ok(code) => code,
         // The reader has all it wanted (`backlings list | head -1`), as cargo and ripgrep see it.

@@ -1,6 +1,6 @@
 //! The terminal is borrowed, and given back: one guard owns raw mode and the hidden cursor
 //! for as long as a screen is up, and restores both when it is dropped, when the program
-//! panics, and when it is asked to stop (Ctrl-C, SIGTERM, SIGHUP, the console closing).
+//! panics, and when backlings is asked to stop (see `stop`).
 
 use std::io::Write as _;
 use std::sync::Once;
@@ -11,24 +11,6 @@ use crossterm::{cursor, terminal};
 
 /// Whether a [`Borrowed`] holds the terminal now.
 static BORROWED: AtomicBool = AtomicBool::new(false);
-
-/// The exit status of a program stopped by Ctrl-C, as shells report it.
-const INTERRUPTED: i32 = 130;
-
-/// Makes a request to stop give the terminal back and end every process tree still running
-/// before backlings exits. Call once, first thing.
-pub fn stop_cleanly_when_asked() {
-    // Fails only if a handler is set already, which leaves the default behaviour.
-    let _ = ctrlc::set_handler(|| {
-        restore();
-        crate::platform::end_all_trees();
-        #[expect(
-            clippy::exit,
-            reason = "a stop request ends the process from any state"
-        )]
-        std::process::exit(INTERRUPTED);
-    });
-}
 
 /// Whether the terminal understands cursor movement and clearing; `TERM=dumb` (Emacs' shell,
 /// some IDE consoles) shows escape sequences as text instead.
@@ -66,7 +48,7 @@ impl Drop for Borrowed {
 
 /// Gives the terminal back as it was: cooked mode, echo, a visible cursor. Does nothing when
 /// nothing is borrowed, so output piped elsewhere gets no escape sequence.
-fn restore() {
+pub fn restore() {
     if !BORROWED.swap(false, Ordering::SeqCst) {
         return;
     }

@@ -304,9 +304,13 @@ fn killing_the_tool_at_any_moment_leaves_readable_progress() {
         "exercises/intro/intro.rs",
         &common::course_file("solutions/intro/intro.rs"),
     );
+    // SIGKILL leaves no chance to remove temporary directories: they go with the sandbox.
+    let tmp = sb.dir.path().join("tmp");
+    fs::create_dir(&tmp).unwrap();
     for delay_ms in (0..400).step_by(25) {
         let mut child = sb
             .command_in(&sb.ws(), &["check"])
+            .env("TMPDIR", &tmp)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -339,25 +343,37 @@ fn the_test_process_dies_with_backlings() {
     let mut cmd = sb.command_in(&sb.ws(), &["run", "intro"]);
     cmd.env("TMPDIR", &tmp);
     let mut child = cmd.spawn().unwrap();
-    // Wait until the checks are running, then kill backlings as a closed terminal would.
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while checks_running(&tmp).is_empty() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the checks never started"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    // Once the checks are running, kill backlings as a closed terminal would.
+    common::wait_for_checks_running(&tmp);
     child.kill().unwrap();
     child.wait().unwrap();
     std::thread::sleep(Duration::from_millis(300));
-    let stray = checks_running(&tmp);
+    let stray = common::checks_running(&tmp);
     assert!(stray.is_empty(), "outlived backlings: {stray:?}");
 }
 
-/// Test binaries (not rustc) running from under `tmp`.
-fn checks_running(tmp: &Path) -> Vec<String> {
-    let mut found = common::processes_touching(tmp, "\0");
-    found.retain(|p| p.contains("--test-threads"));
-    found
+#[test]
+fn a_dev_check_stopped_mid_way_leaves_no_temporary_directory() {
+    let sb = Sandbox::empty();
+    let tmp = sb.dir.path().join("tmp");
+    fs::create_dir(&tmp).unwrap();
+    let mut cmd = sb.command_in(sb.dir.path(), &["dev", "check", "lru_cache"]);
+    cmd.env("TMPDIR", &tmp)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = cmd.spawn().unwrap();
+    common::wait_for_checks_running(&tmp);
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    child.wait().unwrap();
+    let left: Vec<_> = fs::read_dir(&tmp)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|name| name.to_string_lossy().starts_with("backlings-"))
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+    assert!(common::checks_running(&tmp).is_empty());
 }

@@ -411,3 +411,55 @@ fn a_mock_interview_that_runs_out_of_time_says_so() {
         stats.stdout
     );
 }
+
+#[test]
+fn however_watch_mode_stops_mid_grade_it_leaves_no_temporary_directory() {
+    let sb = Sandbox::init();
+    let tmp = sb.dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    sb.write(
+        "exercises/intro/intro.rs",
+        "pub fn health_body(_: &str) -> String { loop { std::hint::black_box(0); } }",
+    );
+    let stops: [(&str, Stop); _] = [
+        ("q", |tmux| tmux.keys("q")),
+        ("Ctrl-C", |tmux| tmux.keys("C-c")),
+        ("SIGTERM", |tmux| terminate(tmux.pid())),
+        // tmux ends the terminal as a closed window does: the program gets SIGHUP.
+        ("the terminal closing", drop),
+    ];
+    for (how, stop) in stops {
+        let tmux = Tmux::start_with_env(&sb.ws(), &format!("TMPDIR='{}'", tmp.display()), "");
+        common::wait_for_checks_running(&tmp);
+        stop(tmux);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let left: Vec<String> = std::fs::read_dir(&tmp)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                // rustc's own, of a compile cut short, are not backlings' to remove.
+                .filter(|name| name.starts_with("backlings-"))
+                .collect();
+            if left.is_empty() && common::checks_running(&tmp).is_empty() {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "stopped by {how}, watch mode left {left:?} and {:?}",
+                common::checks_running(&tmp)
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+}
+
+/// A way to stop the program in a terminal.
+type Stop = fn(Tmux);
+
+fn terminate(pid: u32) {
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}

@@ -16,6 +16,7 @@ use super::TEMPLATE_MARKER;
 use crate::course::{CHECKS_SUPPORT, Course, Exercise};
 use crate::grader::{self, CheckStatus, Outcome, Submission, Toolchain, Verdict};
 use crate::parallel::parallel_map_grouped;
+use crate::temp::TempDir;
 use crate::ui::{self, Theme, out, outln};
 
 /// A statement shorter than this many doc-comment lines cannot hold rules and examples.
@@ -182,10 +183,7 @@ fn plan<'a>(
 /// Every job graded on all cores, each in a scratch directory of its own.
 fn grade_all(course: &Course, sources: &[Sources], jobs: &[Job]) -> Result<Vec<Result<Verdict>>> {
     let toolchain = Toolchain::discover()?;
-    let scratch = tempfile::Builder::new()
-        .prefix("backlings-dev-")
-        .tempdir()
-        .context("creating a scratch directory")?;
+    let scratch = TempDir::new("backlings-dev-").context("creating a scratch directory")?;
     let bar = ui::progress_bar("proving", jobs.len());
     let support = course.checks_support()?;
     // Each worker keeps a build directory per exercise, so that rustc's incremental cache

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use crate::course::{Course, Exercise};
 use crate::files::write_new;
 use crate::grader::{CHECKS_KIT, editor_crate_root};
+use crate::temp::TempDir;
 use crate::ui::{Theme, outln};
 
 /// The file beside an exercise's hand-written mutants that explains its equivalent ones.
@@ -145,10 +146,7 @@ fn mutate_one(
     ex: &Exercise,
     equivalents: &BTreeMap<String, String>,
 ) -> Result<Tally> {
-    let package = tempfile::Builder::new()
-        .prefix("backlings-mutate-")
-        .tempdir()
-        .context("creating a scratch directory")?;
+    let package = TempDir::new("backlings-mutate-").context("creating a scratch directory")?;
     let dir = package.path();
     let solution_file = format!("src/{}.rs", ex.name);
     let support = course.checks_support()?;

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, anyhow};
 
 use super::process::{self, Exit, Limits};
-use super::scratch::{remove_scratch, scratch_dir};
+use super::scratch::scratch_dir;
 use super::{OUTPUT_CAP, Stop, Submission, Toolchain, harness, report, symbols};
 use crate::platform;
 
@@ -155,16 +155,14 @@ fn runtime_binary(toolchain: &Toolchain) -> Result<Vec<u8>> {
     let rustc = test_compiler(toolchain, dir.path(), &binary);
     let never = AtomicBool::new(false);
     let built = process::run(rustc, root.as_bytes(), COMPILE_LIMITS, &never)?;
-    let bytes = match built.exit {
+    match built.exit {
         Exit::Code(0) => fs::read(&binary).with_context(|| format!("reading {}", binary.display())),
         _ => Err(anyhow!(
             "rustc could not build a test binary without your code ({:?}): {}",
             built.exit,
             String::from_utf8_lossy(&built.stderr)
         )),
-    };
-    remove_scratch(dir);
-    bytes
+    }
 }
 
 /// The compile error for a symbol of the learner's with an unmangled name.

@@ -15,6 +15,7 @@ use super::compile::{COMPILE_LIMITS, DISK_FULL, disk_full};
 use super::harness::CHECKS_KIT;
 use super::process::{self, Exit};
 use super::{Stop, Toolchain};
+use crate::temp::TempDir;
 
 /// The crate's own name; grades know it as `kit` (`--extern kit=…`, `extern crate kit;`).
 const CRATE_NAME: &str = "backlings_kit";
@@ -43,9 +44,7 @@ pub(super) fn library(
     fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     // Built beside its final name and renamed there, so no grade ever links half a file,
     // even one of another backlings process.
-    let scratch = tempfile::Builder::new()
-        .prefix(".building-")
-        .tempdir_in(dir)
+    let scratch = TempDir::new_in(dir, ".building-")
         .with_context(|| format!("creating a temporary directory in {}", dir.display()))?;
     let built = scratch.path().join(format!("lib{CRATE_NAME}.rlib"));
     let mut rustc = toolchain.rustc();

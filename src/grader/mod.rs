@@ -33,9 +33,10 @@ pub use toolchain::Toolchain;
 pub use verdict::{Cancelled, CheckResult, CheckStatus, Outcome, OwnTests, Verdict};
 
 use crate::platform::Sandbox;
+use crate::temp::TempDir;
 use harness::CHECKS_MODULE;
 use run::TestRunner;
-use scratch::{ensure_cache_writable, remove_scratch, scratch_dir};
+use scratch::{ensure_cache_writable, scratch_dir};
 
 /// Per stream; enough for every failure message, small enough to render at once.
 const OUTPUT_CAP: usize = 256 * 1024;
@@ -109,7 +110,7 @@ pub fn uncancelled(grade: impl FnOnce(&AtomicBool) -> Result<Verdict, Cancelled>
 }
 
 fn stages(toolchain: &Toolchain, sub: &Submission, cancel: &AtomicBool) -> Result<Verdict, Stop> {
-    let (build, scratch) = build_place(sub)?;
+    let (build, _temporary_build) = build_place(sub)?;
     // The learner's code starts in an empty directory of its own, so relative paths (even
     // `../results.log`) reach neither the results nor the workspace. Made first, because the
     // linker needs the temp dir too, and this error says how to fix it. The learner's own
@@ -176,16 +177,13 @@ fn stages(toolchain: &Toolchain, sub: &Submission, cancel: &AtomicBool) -> Resul
     if let Some(workdir) = own_workdir {
         verdict.own_tests = own_tests(&runner, sub.name, &build, workdir)?;
     }
-    if let Some(temp) = scratch {
-        remove_scratch(temp);
-    }
     Ok(verdict)
 }
 
 /// Where the grade builds: the submission's build directory, which it reuses so that
 /// rustc's incremental state finds the same output path every time (a new one costs it
 /// about 0.5 s of CPU per grade), else a temporary directory, returned to be removed.
-fn build_place(sub: &Submission) -> Result<(PathBuf, Option<tempfile::TempDir>), Stop> {
+fn build_place(sub: &Submission) -> Result<(PathBuf, Option<TempDir>), Stop> {
     Ok(match sub.build_dir {
         Some(dir) => {
             ensure_cache_writable(dir)?;
@@ -224,7 +222,7 @@ fn own_tests(
     runner: &TestRunner,
     module: &str,
     build: &Path,
-    workdir: tempfile::TempDir,
+    workdir: TempDir,
 ) -> Result<Option<OwnTests>, Stop> {
     // Every test of the learner's is below their module; the checks and the sentinel are
     // all below the checks' module, so skipping that excludes each of them.

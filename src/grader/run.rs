@@ -11,9 +11,10 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use super::process::{self, Exit, Limits};
-use super::scratch::{remove_scratch, scratch_dir};
+use super::scratch::scratch_dir;
 use super::{OUTPUT_CAP, Stop};
 use crate::platform::{self, Sandbox};
+use crate::temp::TempDir;
 
 /// Address space of the test process: far more than any check needs, and small enough that a
 /// runaway allocation fails within a time limit instead of pushing the machine into swap.
@@ -85,7 +86,7 @@ impl TestRunner<'_> {
         list.current_dir(workdir.path())
             .args(["--list", "--format", "terse"]);
         let ran = process::run(list, b"", self.limits(), self.cancel)?;
-        remove_scratch(workdir);
+        drop(workdir);
         Ok(match ran.exit {
             Exit::Cancelled => return Err(Stop::Cancelled),
             Exit::Code(0) => Some(
@@ -107,7 +108,7 @@ impl TestRunner<'_> {
         log: &Path,
         filter: &[String],
         stdin: &[u8],
-        workdir: tempfile::TempDir,
+        workdir: TempDir,
         stop_at_first_failure: bool,
     ) -> Result<TestRun> {
         let mut ran = self.run_in(log, filter, stdin, workdir.path(), stop_at_first_failure)?;
@@ -115,7 +116,6 @@ impl TestRunner<'_> {
             // A libtest without the unstable flag: every check runs, as in a learner's grade.
             ran = self.run_in(log, filter, stdin, workdir.path(), false)?;
         }
-        remove_scratch(workdir);
         Ok(ran)
     }
 
@@ -156,11 +156,7 @@ impl TestRunner<'_> {
         let time = started.elapsed();
         let log = match outbox {
             None => read_results(log),
-            Some(outbox) => {
-                let log = read_results(&outbox.path().join(log.file_name().unwrap_or_default()));
-                remove_scratch(outbox);
-                log
-            }
+            Some(outbox) => read_results(&outbox.path().join(log.file_name().unwrap_or_default())),
         };
         Ok(TestRun {
             exit: ran.exit,

@@ -6,33 +6,32 @@ use std::path::Path;
 
 use anyhow::{Context, Result, anyhow};
 
-use crate::platform;
+use crate::temp::TempDir;
 
 /// A fresh directory under the system temp dir, with an error that says how to fix it.
-pub(super) fn scratch_dir(prefix: &str) -> Result<tempfile::TempDir> {
+/// Removed when dropped, even if the learner's code took away permissions inside it or made
+/// it deeper than any path.
+pub(super) fn scratch_dir(prefix: &str) -> Result<TempDir> {
     let parent = std::env::temp_dir();
-    tempfile::Builder::new()
-        .prefix(prefix)
-        .tempdir()
-        .map_err(|err| {
-            use std::io::ErrorKind::*;
-            let fix = match err.kind() {
-                StorageFull => {
-                    "it is full: free some space there, or point TMPDIR at a directory with room"
-                }
-                NotFound if !parent.is_dir() => {
-                    "it does not exist: create it, or point TMPDIR at a directory that does"
-                }
-                PermissionDenied | ReadOnlyFilesystem | NotFound => {
-                    "it is not writable: point TMPDIR at a directory you can write to"
-                }
-                _ => "point TMPDIR at another directory",
-            };
-            anyhow!(
-                "cannot create a build directory in {} ({err}): {fix}",
-                parent.display()
-            )
-        })
+    TempDir::new_in(&parent, prefix).map_err(|err| {
+        use std::io::ErrorKind::*;
+        let fix = match err.kind() {
+            StorageFull => {
+                "it is full: free some space there, or point TMPDIR at a directory with room"
+            }
+            NotFound if !parent.is_dir() => {
+                "it does not exist: create it, or point TMPDIR at a directory that does"
+            }
+            PermissionDenied | ReadOnlyFilesystem | NotFound => {
+                "it is not writable: point TMPDIR at a directory you can write to"
+            }
+            _ => "point TMPDIR at another directory",
+        };
+        anyhow!(
+            "cannot create a build directory in {} ({err}): {fix}",
+            parent.display()
+        )
+    })
 }
 
 /// Fails, naming the fix, where rustc could not write its output: otherwise that would show as
@@ -47,10 +46,4 @@ pub(super) fn ensure_cache_writable(dir: &Path) -> Result<()> {
                 dir.display()
             )
         })
-}
-
-/// Removes a scratch directory even if the learner's code took away permissions inside it
-/// or made it deeper than any path.
-pub(super) fn remove_scratch(dir: tempfile::TempDir) {
-    let _ = crate::files::remove_tree(&dir.keep(), platform::make_writable);
 }

@@ -306,6 +306,16 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).trim() == "1"
     }
 
+    /// The process id of the program in the terminal.
+    pub fn pid(&self) -> u32 {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "display-message", "-p", "-t", "t"])
+            .arg("#{pane_pid}")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+    }
+
     /// Whether the program in the terminal is still running.
     pub fn alive(&self) -> bool {
         Command::new("tmux")
@@ -357,6 +367,25 @@ pub fn save_by_rename(sb: &Sandbox, rel: &str, text: &str) {
     let tmp = sb.ws().join(".save.tmp");
     fs::write(&tmp, text).unwrap();
     fs::rename(&tmp, sb.ws().join(rel)).unwrap();
+}
+
+/// Test binaries (not rustc) running from under `tmp`.
+pub fn checks_running(tmp: &Path) -> Vec<String> {
+    let mut found = processes_touching(tmp, "\0");
+    found.retain(|p| p.contains("--test-threads"));
+    found
+}
+
+/// Waits until checks run from under `tmp`.
+pub fn wait_for_checks_running(tmp: &Path) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while checks_running(tmp).is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the checks never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }
 
 /// Live processes whose working directory, executable or command line mentions `dir`, or
