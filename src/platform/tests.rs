@@ -70,6 +70,13 @@ fn helper() {
             drop(children);
         }
         "sleep" => thread::sleep(Duration::from_secs(60)),
+        "end-all-trees" => {
+            let (_child, _tree) = spawn(helper_command("heartbeat-child"), LIMITS).unwrap();
+            wait_for_beats(heartbeat.as_ref().unwrap());
+            end_all_trees();
+            // Alive, so that only ending the trees can have stopped the heartbeat.
+            thread::sleep(Duration::from_secs(60));
+        }
         "allocate" => {
             let mut kept = Vec::new();
             for _ in 0..512 {
@@ -185,6 +192,23 @@ fn kills_the_whole_tree() {
     tree.kill();
     assert!(!matches!(ended(child.wait().unwrap()), Ended::Code(0)));
     assert_stopped_beating(&file);
+}
+
+#[test]
+fn ending_all_trees_ends_each_while_backlings_lives() {
+    // In a helper process, as ending every tree would end those of the tests running
+    // beside this one.
+    let (_dir, file, mut cmd) = beating("end-all-trees");
+    let mut helper = cmd.spawn().unwrap();
+    wait_for_beats(&file);
+    assert_stopped_beating(&file);
+    let still_running = helper.try_wait().unwrap().is_none();
+    let _ = helper.kill();
+    let _ = helper.wait();
+    assert!(
+        still_running,
+        "the helper exited, which ends its trees anyway"
+    );
 }
 
 #[test]

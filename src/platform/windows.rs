@@ -12,6 +12,7 @@ use std::os::windows::io::AsRawHandle;
 use std::os::windows::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use windows_sys::Win32::Foundation::{CloseHandle, HANDLE, INVALID_HANDLE_VALUE};
 use windows_sys::Win32::System::Diagnostics::ToolHelp::{
@@ -87,6 +88,14 @@ unsafe impl Send for Handle {}
 
 /// Most processes whose memory a sample adds up; the process limit is far below it.
 const SAMPLED_PROCESSES: usize = 256;
+
+/// The job of every tree alive, as handle values, for [`end_all_trees`]. A tree leaves it
+/// before its handle closes, so a value listed is an open handle.
+static LIVE: Mutex<Vec<usize>> = Mutex::new(Vec::new());
+
+fn live() -> MutexGuard<'static, Vec<usize>> {
+    LIVE.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 pub struct Tree {
     job: Handle,
@@ -186,10 +195,21 @@ impl Tree {
     }
 
     pub fn kill(&mut self) {
-        // SAFETY: the job handle is open; terminating an empty job does nothing.
-        unsafe {
-            TerminateJobObject(self.job.0, 1);
-        }
+        terminate(self.job.0);
+    }
+}
+
+impl Drop for Tree {
+    fn drop(&mut self) {
+        let job = self.job.0 as usize;
+        live().retain(|&listed| listed != job);
+    }
+}
+
+fn terminate(job: HANDLE) {
+    // SAFETY: callers pass an open job handle; terminating an empty job does nothing.
+    unsafe {
+        TerminateJobObject(job, 1);
     }
 }
 
@@ -253,6 +273,7 @@ fn job(limits: TreeLimits) -> io::Result<Tree> {
         JobObjectAssociateCompletionPortInformation,
         &association,
     )?;
+    live().push(job.0 as usize);
     Ok(Tree { job, port, limits })
 }
 
@@ -328,8 +349,13 @@ fn resume_threads(pid: u32) -> io::Result<()> {
     Ok(())
 }
 
-/// Nothing to do: as backlings exits, its handles close, and kill-on-job-close ends each job.
-pub fn end_all_trees() {}
+/// Kill-on-job-close would end each job as backlings exits, but only after it exits: its
+/// processes would still hold the directories they run in, which backlings removes first.
+pub fn end_all_trees() {
+    for &job in live().iter() {
+        terminate(job as HANDLE);
+    }
+}
 
 pub fn ended(status: ExitStatus) -> Ended {
     let code = status.code().unwrap_or(1);
