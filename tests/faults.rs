@@ -363,17 +363,9 @@ fn a_dev_check_stopped_mid_way_leaves_no_temporary_directory() {
         .stderr(std::process::Stdio::null());
     let mut child = cmd.spawn().unwrap();
     common::wait_for_checks_running(&tmp);
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    common::terminate(child.id());
     child.wait().unwrap();
-    let left: Vec<_> = fs::read_dir(&tmp)
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .filter(|name| name.to_string_lossy().starts_with("backlings-"))
-        .collect();
+    let left = common::temporary_dirs_left(&tmp);
     assert!(left.is_empty(), "left behind: {left:?}");
     assert!(common::checks_running(&tmp).is_empty());
 }

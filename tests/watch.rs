@@ -424,7 +424,7 @@ fn however_watch_mode_stops_mid_grade_it_leaves_no_temporary_directory() {
     let stops: [(&str, Stop); _] = [
         ("q", |tmux| tmux.keys("q")),
         ("Ctrl-C", |tmux| tmux.keys("C-c")),
-        ("SIGTERM", |tmux| terminate(tmux.pid())),
+        ("SIGTERM", |tmux| common::terminate(tmux.pid())),
         // tmux ends the terminal as a closed window does: the program gets SIGHUP.
         ("the terminal closing", drop),
     ];
@@ -434,12 +434,7 @@ fn however_watch_mode_stops_mid_grade_it_leaves_no_temporary_directory() {
         stop(tmux);
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         loop {
-            let left: Vec<String> = std::fs::read_dir(&tmp)
-                .unwrap()
-                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                // rustc's own, of a compile cut short, are not backlings' to remove.
-                .filter(|name| name.starts_with("backlings-"))
-                .collect();
+            let left = common::temporary_dirs_left(&tmp);
             if left.is_empty() && common::checks_running(&tmp).is_empty() {
                 break;
             }
@@ -455,11 +450,3 @@ fn however_watch_mode_stops_mid_grade_it_leaves_no_temporary_directory() {
 
 /// A way to stop the program in a terminal.
 type Stop = fn(Tmux);
-
-fn terminate(pid: u32) {
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-}

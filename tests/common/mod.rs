@@ -298,22 +298,22 @@ impl Tmux {
 
     /// Whether the terminal shows its cursor.
     pub fn cursor_visible(&self) -> bool {
-        let out = Command::new("tmux")
-            .args(["-L", &self.socket, "display-message", "-p", "-t", "t"])
-            .arg("#{cursor_flag}")
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).trim() == "1"
+        self.format("#{cursor_flag}") == "1"
     }
 
     /// The process id of the program in the terminal.
     pub fn pid(&self) -> u32 {
+        self.format("#{pane_pid}").parse().unwrap()
+    }
+
+    /// What tmux says of the terminal in `format` (its `#{…}` variables).
+    fn format(&self, format: &str) -> String {
         let out = Command::new("tmux")
             .args(["-L", &self.socket, "display-message", "-p", "-t", "t"])
-            .arg("#{pane_pid}")
+            .arg(format)
             .output()
             .unwrap();
-        String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
     /// Whether the program in the terminal is still running.
@@ -374,6 +374,25 @@ pub fn checks_running(tmp: &Path) -> Vec<String> {
     let mut found = processes_touching(tmp, "\0");
     found.retain(|p| p.contains("--test-threads"));
     found
+}
+
+/// Asks process `pid` to stop, as `kill` does by default (SIGTERM).
+pub fn terminate(pid: u32) {
+    let status = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// The directories backlings made in `tmp` and left there; rustc's own, of a compile cut
+/// short, are not backlings' to remove.
+pub fn temporary_dirs_left(tmp: &Path) -> Vec<String> {
+    fs::read_dir(tmp)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("backlings-"))
+        .collect()
 }
 
 /// Waits until checks run from under `tmp`.
