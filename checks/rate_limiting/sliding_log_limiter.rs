@@ -644,25 +644,58 @@ struct FullLog {
     now: u64,
 }
 
+/// Calls of `allow` timed together while a log fills.
+const FILL_CHUNK: usize = 1024;
+/// A fill that has taken longer than this (a correct limiter fills `LARGE_LOG` in a small
+/// fraction of it) and whose latest chunks each took `FILL_SLOWDOWN` times the fastest chunk
+/// is slowing down with the log: a limiter that scans its log would take minutes to fill it,
+/// so it fails here, with the reason, instead of running into the time limit.
+const FILL_BUDGET: Duration = Duration::from_secs(1);
+const FILL_SLOWDOWN: u32 = 10;
+const SLOW_CHUNKS_IN_A_ROW: u32 = 3;
+
 fn full_log(limit: usize) -> FullLog {
-    let limiter = learner(
-        || {
-            format!(
-                "SlidingLogLimiter::new({limit}, {limit}), then allow(\"hot\", t) for t in \
-                 0..{limit}"
-            )
-        },
-        || {
-            let mut limiter = SlidingLogLimiter::new(limit as u32, limit as u64);
-            for t in 0..limit as u64 {
-                black_box(limiter.allow("hot", t));
+    let call = || {
+        format!(
+            "SlidingLogLimiter::new({limit}, {limit}), then allow(\"hot\", t) for t in 0..{limit}"
+        )
+    };
+    let filled = learner(call, || {
+        let mut limiter = SlidingLogLimiter::new(limit as u32, limit as u64);
+        let started = Instant::now();
+        let mut fastest = Duration::MAX;
+        let mut slow_in_a_row = 0;
+        for first in (0..limit).step_by(FILL_CHUNK) {
+            let chunk = Instant::now();
+            for t in first..limit.min(first + FILL_CHUNK) {
+                black_box(limiter.allow("hot", t as u64));
             }
-            limiter
+            let took = chunk.elapsed();
+            fastest = fastest.min(took);
+            let slow = took > fastest * FILL_SLOWDOWN;
+            slow_in_a_row = if slow { slow_in_a_row + 1 } else { 0 };
+            if slow_in_a_row >= SLOW_CHUNKS_IN_A_ROW && started.elapsed() > FILL_BUDGET {
+                let ratio = took.as_secs_f64() / fastest.as_secs_f64().max(1e-9);
+                return Err(format!(
+                    "the calls slowed down as hot's log grew: the {FILL_CHUNK} calls with {first} \
+                     of hot's requests already counting took {ratio:.0}x as long as the fastest \
+                     {FILL_CHUNK} calls before them"
+                ));
+            }
+        }
+        Ok(limiter)
+    });
+    match filled {
+        Ok(limiter) => FullLog {
+            limiter,
+            now: limit as u64 - 1,
         },
-    );
-    FullLog {
-        limiter,
-        now: limit as u64 - 1,
+        Err(slowdown) => panic!(
+            "{}: {slowdown}, expected about the same: allow must be amortised O(1) whatever \
+             the limit; keep a count per client instead of scanning or filtering the whole log \
+             on each call",
+            call()
+        ),
     }
 }
 
