@@ -9,8 +9,9 @@ Each repetition runs both, in alternating order:
   former   what dev check did then, replayed on today's course: every stub, solution and
            mutant compiled from scratch (rustc with the grader's flags, on the crate the grader
            composes), its tests listed, then every check run with the sentinel's number on
-           stdin, one job per core at a time. It leaves out the grader's own bookkeeping,
-           so it is, if anything, a little faster than the former dev check was.
+           stdin and stopped at the exercise's time limit, one job per core at a time. It
+           leaves out the grader's own bookkeeping, so it is, if anything, a little faster
+           than the former dev check was.
   now      `backlings dev check`, which must find the course sound.
 Prints medians with min/max and the ratio now/former, against issue 18's target of 0.5.
 """
@@ -23,27 +24,29 @@ import sys
 import tempfile
 import time
 
-from graded_crate import REPO, RUSTC_FLAGS, course_exercises, crate_root, read
+from graded_crate import REPO, RUSTC_FLAGS, course_exercises, crate_root, read, time_limits
 
 REPS = int(os.environ.get("BENCH_REPS", "3"))
 TARGET = 0.5
 
 
 def jobs():
-    """(exercise, checks, source) of every grade dev check makes: stub, solution, mutants."""
+    """(exercise, checks, source, time limit) of every grade dev check makes: stub, solution,
+    mutants."""
     out = []
+    limits = time_limits()
     for name, topic in course_exercises():
         checks = read(f"checks/{topic}/{name}.rs")
         mutants = os.path.join(REPO, "mutants", topic, name)
         files = [f"exercises/{topic}/{name}.rs", f"solutions/{topic}/{name}.rs"]
         files += [f"mutants/{topic}/{name}/{m}" for m in sorted(os.listdir(mutants))
                   if m.endswith(".rs")]
-        out += [(name, checks, read(f)) for f in files]
+        out += [(name, checks, read(f), limits[name]) for f in files]
     return out
 
 
 def former_grade(job):
-    name, checks, source = job
+    name, checks, source, time_limit = job
     with tempfile.TemporaryDirectory(prefix="backlings-bench-former-") as scratch:
         learner = os.path.join(scratch, f"{name}.rs")
         with open(learner, "w") as f:
@@ -57,9 +60,13 @@ def former_grade(job):
         os.mkdir(workdir)
         subprocess.run([binary, "--list", "--format", "terse"], cwd=workdir,
                        capture_output=True)
-        subprocess.run([binary, "--test-threads=1", "--logfile",
-                        os.path.join(scratch, "results.log")],
-                       input=b"0123456789abcdef\n", cwd=workdir, capture_output=True)
+        try:
+            subprocess.run([binary, "--test-threads=1", "--logfile",
+                            os.path.join(scratch, "results.log")],
+                           input=b"0123456789abcdef\n", cwd=workdir, capture_output=True,
+                           timeout=time_limit)
+        except subprocess.TimeoutExpired:
+            pass  # the former dev check, too, killed a run at the time limit: a failure
 
 
 def former(all_jobs):

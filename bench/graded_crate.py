@@ -3,6 +3,7 @@ for benchmarks that time plain rustc or cargo on the same sources."""
 
 import os
 import re
+import tomllib
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # rustc's flags for a grade (src/grader/compile.rs), but for the output path and the root.
@@ -45,3 +46,15 @@ def crate_root(name, checks, learner_path):
 def course_exercises():
     """(name, topic) of every exercise of the built-in course, in info.toml's order."""
     return re.findall(r'(?m)^name = "(\w+)"\ndir = "(\w+)"', read("info.toml"))
+
+
+# src/course.rs's DEFAULT_TIME_LIMIT, for an exercise that names no time_limit_secs.
+DEFAULT_TIME_LIMIT_SECS = 5.0
+
+
+def time_limits():
+    """Each exercise's time limit in seconds, by name, as info.toml gives it."""
+    with open(os.path.join(REPO, "info.toml"), "rb") as f:
+        course = tomllib.load(f)
+    return {ex["name"]: float(ex.get("time_limit_secs", DEFAULT_TIME_LIMIT_SECS))
+            for ex in course["exercises"]}
