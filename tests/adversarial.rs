@@ -47,8 +47,7 @@ impl Graded {
 fn grade(source: &str) -> Graded {
     let sb = Sandbox::empty();
     common::two_exercise_course(&sb);
-    let tmp = sb.dir.path().join("tmp");
-    fs::create_dir(&tmp).unwrap();
+    let tmp = sb.temp_dir();
     sb.write("exercises/t/first.rs", source);
 
     let mut cmd = sb.command_in(&sb.ws(), &["run", "first", "--json"]);

@@ -305,8 +305,7 @@ fn killing_the_tool_at_any_moment_leaves_readable_progress() {
         &common::course_file("solutions/intro/intro.rs"),
     );
     // SIGKILL leaves no chance to remove temporary directories: they go with the sandbox.
-    let tmp = sb.dir.path().join("tmp");
-    fs::create_dir(&tmp).unwrap();
+    let tmp = sb.temp_dir();
     for delay_ms in (0..400).step_by(25) {
         let mut child = sb
             .command_in(&sb.ws(), &["check"])
@@ -334,8 +333,7 @@ fn killing_the_tool_at_any_moment_leaves_readable_progress() {
 #[test]
 fn the_test_process_dies_with_backlings() {
     let sb = Sandbox::init();
-    let tmp = sb.dir.path().join("tmp");
-    fs::create_dir(&tmp).unwrap();
+    let tmp = sb.temp_dir();
     sb.write(
         "exercises/intro/intro.rs",
         "pub fn health_body(_: &str) -> String { loop { std::hint::black_box(0); } }",
@@ -355,8 +353,7 @@ fn the_test_process_dies_with_backlings() {
 #[test]
 fn a_dev_check_stopped_mid_way_leaves_no_temporary_directory() {
     let sb = Sandbox::empty();
-    let tmp = sb.dir.path().join("tmp");
-    fs::create_dir(&tmp).unwrap();
+    let tmp = sb.temp_dir();
     let mut cmd = sb.command_in(sb.dir.path(), &["dev", "check", "lru_cache"]);
     cmd.env("TMPDIR", &tmp)
         .stdout(std::process::Stdio::null())

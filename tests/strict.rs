@@ -15,8 +15,7 @@ use common::Sandbox;
 fn grade_strictly(source: &str, args: &[&str], envs: &[(&str, &str)]) -> serde_json::Value {
     let sb = Sandbox::empty();
     common::two_exercise_course(&sb);
-    let tmp = sb.dir.path().join("tmp");
-    fs::create_dir(&tmp).unwrap();
+    let tmp = sb.temp_dir();
     sb.write("exercises/t/first.rs", source);
     let mut cmd = sb.command_in(&sb.ws(), &["check", "--json"]);
     cmd.args(args).env("TMPDIR", &tmp);

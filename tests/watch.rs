@@ -415,8 +415,7 @@ fn a_mock_interview_that_runs_out_of_time_says_so() {
 #[test]
 fn however_watch_mode_stops_mid_grade_it_leaves_no_temporary_directory() {
     let sb = Sandbox::init();
-    let tmp = sb.dir.path().join("tmp");
-    std::fs::create_dir(&tmp).unwrap();
+    let tmp = sb.temp_dir();
     sb.write(
         "exercises/intro/intro.rs",
         "pub fn health_body(_: &str) -> String { loop { std::hint::black_box(0); } }",

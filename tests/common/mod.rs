@@ -64,6 +64,14 @@ impl Sandbox {
         self.dir.path().join("ws")
     }
 
+    /// A temporary directory of the sandbox's own, for TMPDIR: what backlings leaves there
+    /// goes with the sandbox, and a test finds there only its own processes' directories.
+    pub fn temp_dir(&self) -> PathBuf {
+        let tmp = self.dir.path().join("tmp");
+        fs::create_dir_all(&tmp).unwrap();
+        tmp
+    }
+
     /// Runs the binary inside the workspace.
     pub fn run(&self, args: &[&str]) -> Run {
         self.run_in(&self.ws(), args)
